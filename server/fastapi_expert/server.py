@@ -1,0 +1,41 @@
+"""Builds the MCP server: its instructions, tools, resources and prompts. No logic lives here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mcp.server.mcpserver import MCPServer
+
+from fastapi_expert import __version__
+from fastapi_expert.bundled import bundled_dir
+from fastapi_expert.knowledge import KnowledgeBase
+from fastapi_expert.prompts import PromptLibrary
+from fastapi_expert.tools import prompts, search_knowledge
+
+__all__ = ["INSTRUCTIONS", "SERVER_NAME", "build_server"]
+
+SERVER_NAME = "fastapi-expert"
+
+INSTRUCTIONS = """\
+fastapi-expert answers FastAPI questions with current, tested practice (FastAPI with Annotated dependencies and
+lifespan, Pydantic v2, pydantic-settings, async SQLAlchemy 2.0, PyJWT + pwdlib).
+- Before writing or changing FastAPI code, call `search_knowledge` with the task in plain words, then read the best
+  entry at its `knowledge://<id>` uri: every entry carries complete example apps that its tests run.
+- `knowledge://index` lists every entry. The prompts (review_pull_request, design_resource, secure_api,
+  migrate_to_pydantic_v2, write_endpoint_tests, ...) start the common workflows.
+Prefer what the entries show over older patterns you remember (on_event, orm_mode, python-jose, passlib, regex=)."""
+
+
+def build_server(*, knowledge_dir: Path | None = None, prompts_dir: Path | None = None) -> MCPServer:
+    """A server with every tool, resource and prompt registered (the folders default to the shipped ones)."""
+    server = MCPServer(
+        name=SERVER_NAME,
+        title="FastAPI expert",
+        version=__version__,
+        instructions=INSTRUCTIONS,
+        website_url="https://github.com/fastapi-expert/fastapi-expert",
+    )
+    knowledge = KnowledgeBase(knowledge_dir or bundled_dir("knowledge"))
+    search_knowledge.register(server, knowledge)
+    prompts.register(server, PromptLibrary(prompts_dir or bundled_dir("prompts")))
+    return server
