@@ -89,7 +89,9 @@ def invalid_arguments(schema: dict[str, Any]) -> st.SearchStrategy[dict[str, Any
     return st.one_of(wrong_value, unknown_key, missing_key, st.dictionaries(st.text(max_size=12), JSON, max_size=5))
 
 
-FUZZ = settings(deadline=None, max_examples=60, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+FUZZ = settings(
+    deadline=None, max_examples=60, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]
+)
 
 
 @pytest.mark.parametrize("name", sorted(TOOLS))

@@ -57,7 +57,7 @@ def test_stdio_keeps_stdout_for_the_protocol() -> None:
     )
     lines = [line for line in completed.stdout.decode().splitlines() if line.strip()]
     assert lines, completed.stderr.decode()
-    assert all(line.startswith('{"jsonrpc":"2.0"') or line.startswith('{"id"') for line in lines), lines
+    assert all(line.startswith(('{"jsonrpc":"2.0"', '{"id"')) for line in lines), lines
     assert '"serverInfo"' in lines[0]
 
 
@@ -88,7 +88,9 @@ async def test_http_with_a_token_refuses_requests_without_it() -> None:
     with http_server(env={"FASTAPI_EXPERT_TOKEN": TOKEN}) as server:
         async with httpx.AsyncClient() as http:
             for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": TOKEN}):
-                response = await http.post(server.url, headers=headers, json={"jsonrpc": "2.0", "id": 1, "method": "ping"})
+                response = await http.post(
+                    server.url, headers=headers, json={"jsonrpc": "2.0", "id": 1, "method": "ping"}
+                )
                 assert response.status_code == 401
                 assert response.headers["www-authenticate"].startswith("Bearer")
         authorized = httpx.AsyncClient(headers={"Authorization": f"Bearer {TOKEN}"})

@@ -21,7 +21,15 @@ from fastapi_expert.errors import InputError
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Receive, Scope, Send
 
-__all__ = ["BEARER_ENV", "HttpOptions", "configure_logging", "http_app", "run_http", "run_stdio"]
+__all__ = [
+    "BEARER_ENV",
+    "BearerTokenMiddleware",
+    "HttpOptions",
+    "configure_logging",
+    "http_app",
+    "run_http",
+    "run_stdio",
+]
 
 BEARER_ENV = "FASTAPI_EXPERT_TOKEN"
 MCP_PATH = "/mcp"
