@@ -21,7 +21,7 @@ class TemplatePrompt(Prompt):
 
     template: PromptTemplate
 
-    async def render(self, arguments: dict[str, Any] | None, context: Any) -> list[Message]:  # type: ignore[override]
+    async def render(self, arguments: dict[str, Any] | None, context: Any) -> list[Message]:
         with prompt_errors():
             return [UserMessage(self.template.render(arguments or {}))]
 
