@@ -56,7 +56,8 @@ _FIELD_WEIGHTS = {"title": 3, "tags": 3, "summary": 2, "body": 1, "code": 1}
 class PatternMeta(BaseModel):
     """The front matter of a knowledge entry."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # YAML reads a tag such as 429 as a number; it is still a word to search by.
+    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
 
     title: str = Field(min_length=3, max_length=120)
     tags: tuple[str, ...] = Field(min_length=2)

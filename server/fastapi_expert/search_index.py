@@ -18,12 +18,13 @@ from typing import Protocol
 
 import snowballstemmer
 
-__all__ = ["SYNONYMS", "SearchIndex", "tokenize"]
+__all__ = ["SYNONYMS", "SearchIndex", "tokenize", "words"]
 
 _K1 = 1.5
 _B = 0.75
-#: An unknown query term this similar (0-100, rapidfuzz ratio) to a vocabulary term is read as that term.
-_TYPO_CUTOFF = 80
+#: An unknown query word this similar to a vocabulary word (normalized Damerau-Levenshtein similarity, which counts a
+#: swap of two letters as one edit) is read as that word; ties go to the word more documents use.
+_TYPO_CUTOFF = 0.75
 _WORD = re.compile(r"[A-Za-z][a-z]+|[A-Z]+(?![a-z])|[a-z]+|\d+")
 _TOKEN = re.compile(r"[A-Za-z0-9_]+")
 _STOP_WORDS = frozenset(
@@ -54,7 +55,7 @@ SYNONYMS: tuple[frozenset[str], ...] = tuple(
         "log logs logging",
         "migrate migration upgrade v1",
         "error errors exception exceptions handler",
-        "background task tasks queue worker celery rq",
+        "background task tasks queue celery rq",
         "stream streaming sse",
         "proxy nginx forwarded",
         "cors origin origins",
@@ -81,16 +82,21 @@ def _stem(word: str) -> str:
     return _stemmer().stemWord(word)
 
 
-def tokenize(text: str) -> list[str]:
-    """Lower-cased stems of ``text``: each identifier whole, and its camelCase/snake_case parts when it has several."""
-    stems: list[str] = []
+def words(text: str) -> list[str]:
+    """Lower-cased words of ``text``: each identifier whole, and its camelCase/snake_case parts when it has several."""
+    found: list[str] = []
     for token in _TOKEN.findall(text):
         parts = [part.lower() for piece in token.split("_") for part in _WORD.findall(piece)]
-        words = [token.lower().replace("_", "")]
+        candidates = [token.lower().replace("_", "")]
         if len(parts) > 1:
-            words += parts
-        stems += [_stem(word) for word in words if word not in _STOP_WORDS and len(word) > 1]
-    return stems
+            candidates += parts
+        found += [word for word in candidates if word not in _STOP_WORDS and len(word) > 1]
+    return found
+
+
+def tokenize(text: str) -> list[str]:
+    """The stems of ``words(text)``."""
+    return [_stem(word) for word in words(text)]
 
 
 def _synonym_map() -> dict[str, frozenset[str]]:
@@ -107,10 +113,13 @@ class SearchIndex:
 
     def __init__(self, documents: Mapping[str, Sequence[tuple[str, int]]]) -> None:
         self._frequencies: dict[str, Counter[str]] = {}
+        #: Every word as written (lower-cased) and its stem: typos are matched against words, not stems.
+        self._surface: dict[str, str] = {}
         for doc_id, fields in documents.items():
             counts: Counter[str] = Counter()
             for text, weight in fields:
-                for stem in tokenize(text):
+                for word in words(text):
+                    stem = self._surface.setdefault(word, _stem(word))
                     counts[stem] += weight
             self._frequencies[doc_id] = counts
         self._lengths = {doc_id: sum(counts.values()) for doc_id, counts in self._frequencies.items()}
@@ -118,44 +127,60 @@ class SearchIndex:
         document_frequency: Counter[str] = Counter()
         for counts in self._frequencies.values():
             document_frequency.update(counts.keys())
+        self._document_frequency = document_frequency
         total = len(self._frequencies)
         self._idf = {stem: math.log((total - df + 0.5) / (df + 0.5) + 1.0) for stem, df in document_frequency.items()}
-        self._vocabulary = sorted(self._idf)
+        self._vocabulary = sorted(self._surface)
         self._synonyms = _synonym_map()
 
     def terms_of(self, text: str) -> set[str]:
         """The stems of ``text`` as the index sees them."""
         return set(tokenize(text))
 
-    def query_terms(self, query: str) -> dict[str, float]:
-        """The query's stems with their weights: typos corrected against the vocabulary (weight 1), synonyms added
-        (weight 0.5: a synonym is worth half of the word the user typed)."""
-        from rapidfuzz import fuzz, process
+    def query_terms(self, query: str) -> dict[str, frozenset[str]]:
+        """Each query stem (typos corrected against the vocabulary) with its synonyms."""
+        terms: dict[str, frozenset[str]] = {}
+        for word in words(query):
+            stem = _stem(word)
+            if stem not in self._idf and len(word) >= 4:
+                stem = self._correct(word) or stem
+            terms[stem] = self._synonyms.get(stem, frozenset()) - {stem}
+        return terms
 
-        weights: dict[str, float] = {}
-        for stem in tokenize(query):
-            if stem not in self._idf and len(stem) >= 4:
-                match = process.extractOne(stem, self._vocabulary, scorer=fuzz.ratio, score_cutoff=_TYPO_CUTOFF)
-                if match is not None:
-                    stem = match[0]
-            weights[stem] = 1.0
-            for synonym in self._synonyms.get(stem, frozenset()):
-                weights.setdefault(synonym, 0.5)
-        return weights
+    def _correct(self, word: str) -> str | None:
+        """The stem of the vocabulary word closest to a misspelt ``word``, or ``None`` when none is close."""
+        from rapidfuzz import process
+        from rapidfuzz.distance import DamerauLevenshtein
+
+        matches = process.extract(
+            word, self._vocabulary, scorer=DamerauLevenshtein.normalized_similarity, score_cutoff=_TYPO_CUTOFF, limit=8
+        )
+        if not matches:
+            return None
+        best = max(matches, key=lambda match: (match[1], self._document_frequency[self._surface[match[0]]]))
+        return self._surface[best[0]]
 
     def rank(self, query: str, limit: int) -> list[tuple[str, float, list[str]]]:
-        """The ``limit`` best ``(id, score, query terms)``, best first; documents that match nothing are left out."""
-        weights = self.query_terms(query)
+        """The ``limit`` best ``(id, score, query terms)``, best first; documents that match nothing are left out.
+
+        Each query word scores as itself or, when that is worth more, as half of its best synonym: a synonym stands in
+        for a word the document does not use, but synonyms never pile up.
+        """
+        terms = self.query_terms(query)
         scores: dict[str, float] = {}
         for doc_id, counts in self._frequencies.items():
             norm = _K1 * (1 - _B + _B * self._lengths[doc_id] / self._average_length)
-            score = 0.0
-            for term, weight in weights.items():
+
+            def term_score(term: str, counts: Counter[str] = counts, norm: float = norm) -> float:
                 frequency = counts.get(term, 0)
-                if frequency:
-                    score += weight * self._idf[term] * frequency * (_K1 + 1) / (frequency + norm)
+                return self._idf[term] * frequency * (_K1 + 1) / (frequency + norm) if frequency else 0.0
+
+            score = sum(
+                max(term_score(stem), 0.5 * max((term_score(s) for s in synonyms), default=0.0))
+                for stem, synonyms in terms.items()
+            )
             if score > 0:
                 scores[doc_id] = score
         ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:limit]
-        terms = list(weights)
-        return [(doc_id, score, terms) for doc_id, score in ranked]
+        terms_seen = [*terms, *(s for synonyms in terms.values() for s in sorted(synonyms))]
+        return [(doc_id, score, terms_seen) for doc_id, score in ranked]
