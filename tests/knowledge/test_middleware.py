@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextvars
 import re
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from types import ModuleType
 
 import pytest
-from fastapi import WebSocket
+from fastapi import Request, Response, WebSocket
 from fastapi.testclient import TestClient
 
 from tests.knowledge.conftest import LoadExample
@@ -127,3 +128,27 @@ def test_trace_middleware_ignores_non_http_scopes(load_example: LoadExample) -> 
 
     with TestClient(module.app) as client, client.websocket_connect("/ws") as websocket:
         assert websocket.receive_json() is None
+
+
+REQUEST_USER: contextvars.ContextVar[str] = contextvars.ContextVar("request_user", default="unset")
+
+
+def test_http_middleware_does_not_see_context_variables_set_by_the_endpoint(load_example: LoadExample) -> None:
+    """@app.middleware("http") runs the app in another task: a ContextVar the endpoint sets is not visible after."""
+    module = load_example("examples/middleware/tutorial002.py")
+
+    @module.app.middleware("http")
+    async def read_context(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        response = await call_next(request)
+        response.headers["X-User"] = REQUEST_USER.get()
+        return response
+
+    @module.app.get("/whoami")
+    async def whoami() -> str:
+        REQUEST_USER.set("alice")
+        return REQUEST_USER.get()
+
+    with TestClient(module.app) as client:
+        response = client.get("/whoami")
+    assert response.json() == "alice"
+    assert response.headers["x-user"] == "unset"

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from tests.knowledge.conftest import LoadExample
 
 SECRET = secrets.token_hex(32)
+PASSWORD = "secret"  # what the argon2 hash in the example was made from
 
 
 @pytest.fixture
@@ -32,7 +33,7 @@ def client(module: ModuleType) -> Iterator[TestClient]:
         yield client
 
 
-def login(client: TestClient, username: str = "alice", password: str = "secret") -> Any:
+def login(client: TestClient, username: str = "alice", password: str = PASSWORD) -> Any:
     return client.post("/token", data={"username": username, "password": password})
 
 
