@@ -23,6 +23,7 @@ import yaml
 from mcp.types import TextContent
 
 import fastapi_expert
+from fastapi_expert.prompts import PromptLibrary
 
 ROOT = Path(__file__).resolve().parents[1]
 AGENT = ROOT / "agent.md"
@@ -343,20 +344,9 @@ def sample_value(argument: dict[str, Any]) -> str:
     return f"<sample {argument['name']}>"
 
 
-def environment() -> jinja2.Environment:
-    """The settings the prompt loader renders with."""
-    return jinja2.Environment(
-        undefined=jinja2.StrictUndefined,
-        autoescape=False,  # noqa: S701 - the output is a chat message, not HTML
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-
-
 def render(path: Path, values: dict[str, Any]) -> str:
-    _, body = split_front_matter(path)
-    return environment().from_string(body).render(**values)
+    """Render with the loader's own jinja2 environment (the settings the server renders with)."""
+    return PromptLibrary(path.parent).get(path.stem).compile().render(**values)
 
 
 def required_values(path: Path) -> dict[str, Any]:
@@ -418,7 +408,8 @@ def test_prompt_front_matter(path: Path) -> None:
 def test_prompt_body_uses_exactly_its_arguments(path: Path) -> None:
     """The template reads every declared argument and no other variable."""
     _, body = split_front_matter(path)
-    variables = jinja2.meta.find_undeclared_variables(environment().parse(body))
+    environment = PromptLibrary(path.parent).get(path.stem).compile().environment
+    variables = jinja2.meta.find_undeclared_variables(environment.parse(body))
     assert variables == {argument["name"] for argument in prompt_arguments(path)}
 
 

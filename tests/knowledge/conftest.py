@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import importlib.util
+import shutil
+import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+
+from tests.processes import free_port
 
 KNOWLEDGE_DIR = Path(__file__).resolve().parents[2] / "knowledge"
 
@@ -41,3 +46,34 @@ def load_example() -> Iterator[LoadExample]:
     yield load
     for name in loaded:
         sys.modules.pop(name, None)
+
+
+REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real redis-server on a free 127.0.0.1 port for the session (no persistence), or a visible skip."""
+    if not Path(REDIS_SERVER).is_file():
+        pytest.skip("redis-server is not installed: the Redis examples (task queue, Redis rate limiter) were not run")
+    port = free_port()
+    workdir = tmp_path_factory.mktemp("redis")
+    command = [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+    process = subprocess.Popen(
+        [*command, "--dir", str(workdir)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    assert process.stdout is not None
+    try:
+        output = []
+        for line in process.stdout:
+            output.append(line)
+            if "Ready to accept connections" in line:
+                break
+        else:
+            pytest.fail("redis-server did not start:\n" + "".join(output))
+        threading.Thread(target=process.stdout.read, daemon=True).start()  # keep draining its log
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        process.stdout.close()

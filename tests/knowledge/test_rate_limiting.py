@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
-import threading
 from collections.abc import Iterator
-from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -114,41 +109,6 @@ def test_unknown_client_address_shares_one_key(module: ModuleType) -> None:
 
 
 # --- the Redis variant, against a real redis-server on 127.0.0.1 ---
-
-REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if not Path(REDIS_SERVER).is_file():
-        pytest.skip("redis-server is not installed: the Redis rate limiter was not tested")
-    port = free_port()
-    workdir = tmp_path_factory.mktemp("redis")
-    command = [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-    process = subprocess.Popen(
-        [*command, "--dir", str(workdir)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    assert process.stdout is not None
-    try:
-        output = []
-        for line in process.stdout:
-            output.append(line)
-            if "Ready to accept connections" in line:
-                break
-        else:
-            pytest.fail("redis-server did not start:\n" + "".join(output))
-        threading.Thread(target=process.stdout.read, daemon=True).start()  # keep draining its log
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        process.stdout.close()
 
 
 @pytest.fixture
