@@ -166,7 +166,7 @@ def in_process_split(repeats: int) -> dict[str, float]:
     return {
         "python -c pass (whole process)": statistics.median(empty),
         "import fastapi_expert.server": statistics.median(imports),
-        "build_server() (knowledge, search index, prompts)": statistics.median(builds),
+        "build_server() (entries, prompts; search index is lazy)": statistics.median(builds),
     }
 
 
