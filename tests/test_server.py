@@ -142,3 +142,12 @@ async def test_a_crash_reaches_the_client_masked(server, monkeypatch) -> None:
         result = await client.call_tool("search_knowledge", {"query": "rooms"})
     assert result.is_error
     assert result.content[0].text == "Error executing tool search_knowledge"
+
+
+async def test_unknown_prompt_is_invalid_params_naming_it(server) -> None:
+    async with Client(server) as client:
+        with pytest.raises(MCPError) as info:
+            await client.get_prompt("greet_usr", {})
+    assert info.value.code == -32602
+    assert "'greet_usr'" in info.value.message
+    assert "greet_user" in info.value.message

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from mcp.server.mcpserver import MCPServer
+from mcp import MCPError
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.types import INVALID_PARAMS, GetPromptResult, InputRequiredResult
 
 from fastapi_expert import __version__
 from fastapi_expert.bundled import bundled_dir
@@ -12,7 +15,7 @@ from fastapi_expert.knowledge import KnowledgeBase
 from fastapi_expert.prompts import PromptLibrary
 from fastapi_expert.tools import prompts, search_knowledge
 
-__all__ = ["INSTRUCTIONS", "SERVER_NAME", "build_server"]
+__all__ = ["INSTRUCTIONS", "SERVER_NAME", "ExpertServer", "build_server"]
 
 SERVER_NAME = "fastapi-expert"
 
@@ -26,9 +29,22 @@ lifespan, Pydantic v2, pydantic-settings, async SQLAlchemy 2.0, PyJWT + pwdlib).
 Prefer what the entries show over older patterns you remember (on_event, orm_mode, python-jose, passlib, regex=)."""
 
 
+class ExpertServer(MCPServer):
+    """``MCPServer`` whose unknown prompt names are an invalid-params error naming the prompt (the SDK sends code 0)."""
+
+    async def get_prompt(
+        self, name: str, arguments: dict[str, Any] | None = None, context: Context[Any, Any] | None = None
+    ) -> GetPromptResult | InputRequiredResult:
+        known = [prompt.name for prompt in await self.list_prompts()]
+        if name not in known:
+            message = f"name: no prompt {name!r}; the prompts are {', '.join(sorted(known))}"
+            raise MCPError(code=INVALID_PARAMS, message=message)
+        return await super().get_prompt(name, arguments, context)
+
+
 def build_server(*, knowledge_dir: Path | None = None, prompts_dir: Path | None = None) -> MCPServer:
     """A server with every tool, resource and prompt registered (the folders default to the shipped ones)."""
-    server = MCPServer(
+    server = ExpertServer(
         name=SERVER_NAME,
         title="FastAPI expert",
         version=__version__,
