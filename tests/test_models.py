@@ -58,7 +58,7 @@ def test_finding_json_shape_is_the_documented_contract() -> None:
         "source",
         "also",
     }
-    assert data["fix"] == {"title": "Use asyncio.sleep", "safety": "unsafe", "replacement": None}
+    assert data["fix"] == {"title": "Use asyncio.sleep", "safety": "unsafe", "edits": []}
 
 
 @pytest.mark.parametrize(

@@ -21,6 +21,7 @@ __all__ = [
     "Line",
     "Severity",
     "Span",
+    "TextEdit",
 ]
 
 #: A 1-based line or column number.
@@ -63,14 +64,26 @@ class Span(BaseModel):
         return self
 
 
+class TextEdit(BaseModel):
+    """Replace the text from (line, column) up to, not including, (end_line, end_column) with ``text``; 1-based."""
+
+    model_config = ConfigDict(frozen=True)
+
+    line: Line
+    column: Line
+    end_line: Line
+    end_column: Line
+    text: str
+
+
 class Fix(BaseModel):
-    """What a fix changes and whether it is safe; ``replacement`` is the new text of the finding's span."""
+    """What a fix changes (its edits, applied together) and whether it is safe."""
 
     model_config = ConfigDict(frozen=True)
 
     title: str = Field(min_length=1, description="What the fix does, in the imperative.")
     safety: FixSafety
-    replacement: str | None = Field(default=None, description="The new text of the span, when the fix is local.")
+    edits: list[TextEdit] = Field(default_factory=list)
 
 
 class Finding(BaseModel):

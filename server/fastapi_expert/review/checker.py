@@ -1,0 +1,155 @@
+"""Runs our rules on one file: one parse, one walk, every rule's visitors dispatched by node type.
+
+A rule whose ``TRIGGERS`` do not occur in the file's text is not even instantiated, so most files pay for a handful
+of rules. Suppression comments (``# noqa: FE001``, ``# fastapi-expert: ignore[rule-name]``) are honoured here.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import warnings
+from collections.abc import Callable, Sequence
+
+from fastapi_expert.models import Finding, Fix, FixSafety, Severity, TextEdit
+from fastapi_expert.review.context import RuleContext, SourceFile
+from fastapi_expert.review.rule import Report, Rule
+
+__all__ = ["SYNTAX_ERROR_CODE", "check_source", "parse_source"]
+
+SYNTAX_ERROR_CODE = "FE000"
+
+_NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*))?", re.IGNORECASE)
+_IGNORE = re.compile(r"#\s*fastapi-expert:\s*ignore(?:\[(?P<names>[^\]]*)\])?")
+
+Handler = Callable[[ast.AST], None]
+
+
+def parse_source(text: str, path: str) -> ast.Module:
+    """Parse ``text``; warnings about the user's code (invalid escapes, ...) are not ours to raise."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.parse(text, filename=path)
+
+
+_VISITORS: dict[type[Rule], tuple[tuple[type[ast.AST], str], ...]] = {}
+
+
+def _visitors(rule: type[Rule]) -> tuple[tuple[type[ast.AST], str], ...]:
+    """``(node type, method name)`` for each ``visit_<NodeType>`` method of ``rule`` (computed once per rule)."""
+    if rule in _VISITORS:
+        return _VISITORS[rule]
+    pairs = []
+    for attribute in dir(rule):
+        if attribute.startswith("visit_"):
+            node_type = getattr(ast, attribute.removeprefix("visit_"), None)
+            if isinstance(node_type, type) and issubclass(node_type, ast.AST):
+                pairs.append((node_type, attribute))
+    _VISITORS[rule] = tuple(pairs)
+    return _VISITORS[rule]
+
+
+def check_source(text: str, path: str, rules: Sequence[type[Rule]]) -> list[Finding]:
+    """Our findings for one file (unsorted). A file that does not parse gives one ``syntax-error`` finding."""
+    try:
+        tree = parse_source(text, path)
+    except SyntaxError as exc:
+        return [_syntax_error(exc, path)]
+    except ValueError as exc:  # source with NUL bytes
+        return [_syntax_error(SyntaxError(str(exc), (path, 1, 1, "")), path)]
+    source = SourceFile(path, text)
+    context = RuleContext(source, tree)
+    active = [rule(context) for rule in rules if not rule.TRIGGERS or any(t in text for t in rule.TRIGGERS)]
+    if not active:
+        return []
+    handlers: dict[type[ast.AST], list[Handler]] = {}
+    for instance in active:
+        for node_type, method in _visitors(type(instance)):
+            handlers.setdefault(node_type, []).append(getattr(instance, method))
+    stack = context.stack
+
+    def walk(node: ast.AST) -> None:
+        for handler in handlers.get(type(node), ()):
+            handler(node)
+        stack.append(node)
+        for child in ast.iter_child_nodes(node):
+            walk(child)
+        stack.pop()
+
+    walk(tree)
+    for instance in active:
+        instance.finish()
+    by_code = {type(instance).CODE: type(instance) for instance in active}
+    findings = [_finding(report, by_code[report.code], path) for report in context.reports]
+    return [finding for finding in findings if not _suppressed(finding, source)]
+
+
+def _finding(report: Report, rule: type[Rule], path: str) -> Finding:
+    fix = None
+    if report.edits and rule.FIX_SAFETY is not None:
+        fix = Fix(
+            title=rule.FIX_TITLE or "Apply the fix",
+            safety=FixSafety(rule.FIX_SAFETY),
+            edits=[
+                TextEdit(
+                    line=edit.line,
+                    column=edit.column + 1,
+                    end_line=edit.end_line,
+                    end_column=edit.end_column + 1,
+                    text=edit.text,
+                )
+                for edit in report.edits
+            ],
+        )
+    return Finding(
+        rule=rule.name(),
+        code=rule.CODE,
+        severity=rule.SEVERITY,
+        path=path,
+        line=report.line,
+        column=report.column,
+        end_line=report.end_line,
+        end_column=max(report.end_column, report.column) if report.end_line == report.line else report.end_column,
+        message=report.message,
+        fix=fix,
+        source="fastapi-expert",
+    )
+
+
+def _syntax_error(exc: SyntaxError, path: str) -> Finding:
+    line = max(exc.lineno or 1, 1)
+    column = max(exc.offset or 1, 1)
+    end_line = max(exc.end_lineno or line, line)
+    end_column = exc.end_offset if (exc.end_offset and end_line > line) or (exc.end_offset or 0) >= column else column
+    return Finding(
+        rule="syntax-error",
+        code=SYNTAX_ERROR_CODE,
+        severity=Severity.ERROR,
+        path=path,
+        line=line,
+        column=column,
+        end_line=end_line,
+        end_column=end_column or column,
+        message=f"the file does not parse: {exc.msg}",
+        source="fastapi-expert",
+    )
+
+
+def _suppressed(finding: Finding, source: SourceFile) -> bool:
+    for number in {finding.line, finding.end_line}:
+        if not 1 <= number <= len(source.lines):
+            continue
+        text = source.lines[number - 1]
+        if "#" not in text:
+            continue
+        noqa = _NOQA.search(text)
+        if noqa:
+            codes = noqa.group("codes")
+            if codes is None or finding.code in {c.strip().upper() for c in codes.split(",")}:
+                return True
+        ignore = _IGNORE.search(text)
+        if ignore:
+            names = ignore.group("names")
+            if names is None or {finding.rule, finding.code} & {n.strip() for n in names.split(",")}:
+                return True
+    return False

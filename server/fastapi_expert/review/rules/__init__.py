@@ -1,0 +1,1 @@
+"""One rule per module; the registry finds them (adding a rule means adding a file)."""
