@@ -9,6 +9,8 @@ from fastapi_expert.models import Severity
 from fastapi_expert.review.index import fastapi_names
 from fastapi_expert.review.rule import Invalid, Rule, Valid
 
+__all__ = ["DeprecatedQueryRegex"]
+
 _FUNCTIONS = fastapi_names("Query", "Path", "Header", "Cookie", "Body", "Form", "File") | {
     "pydantic.Field",
     "pydantic.fields.Field",
