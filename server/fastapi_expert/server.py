@@ -13,7 +13,7 @@ from fastapi_expert import __version__
 from fastapi_expert.bundled import bundled_dir
 from fastapi_expert.knowledge import KnowledgeBase
 from fastapi_expert.prompts import PromptLibrary
-from fastapi_expert.tools import prompts, search_knowledge
+from fastapi_expert.tools import prompts, review_code, search_knowledge
 
 __all__ = ["INSTRUCTIONS", "SERVER_NAME", "ExpertServer", "build_server"]
 
@@ -24,6 +24,8 @@ fastapi-expert answers FastAPI questions with current, tested practice (FastAPI 
 lifespan, Pydantic v2, pydantic-settings, async SQLAlchemy 2.0, PyJWT + pwdlib).
 - Before writing or changing FastAPI code, call `search_knowledge` with the task in plain words, then read the best
   entry at its `knowledge://<id>` uri: every entry carries complete example apps that its tests run.
+- `review_code` reviews FastAPI code (a snippet or files) for bugs, security holes and deprecated APIs; call it on
+  code you wrote or were given before handing it back; `explain_rule` (or `rules://<code>`) explains a finding.
 - `knowledge://index` lists every entry. The prompts (review_pull_request, design_resource, secure_api,
   migrate_to_pydantic_v2, write_endpoint_tests, ...) start the common workflows.
 Prefer what the entries show over older patterns you remember (on_event, orm_mode, python-jose, passlib, regex=)."""
@@ -42,8 +44,11 @@ class ExpertServer(MCPServer):
         return await super().get_prompt(name, arguments, context)
 
 
-def build_server(*, knowledge_dir: Path | None = None, prompts_dir: Path | None = None) -> MCPServer:
-    """A server with every tool, resource and prompt registered (the folders default to the shipped ones)."""
+def build_server(
+    *, knowledge_dir: Path | None = None, prompts_dir: Path | None = None, root: Path | None = None
+) -> MCPServer:
+    """A server with every tool, resource and prompt registered (the folders default to the shipped ones; ``root``,
+    the folder ``review_code`` may read, to the working directory)."""
     server = ExpertServer(
         name=SERVER_NAME,
         title="FastAPI expert",
@@ -53,5 +58,6 @@ def build_server(*, knowledge_dir: Path | None = None, prompts_dir: Path | None 
     )
     knowledge = KnowledgeBase(knowledge_dir or bundled_dir("knowledge"))
     search_knowledge.register(server, knowledge)
+    review_code.register(server, (root or Path.cwd()).resolve())
     prompts.register(server, PromptLibrary(prompts_dir or bundled_dir("prompts")))
     return server

@@ -107,6 +107,16 @@ class RuleContext:
         qualified = self.qualified_name(node)
         return qualified is not None and qualified in set(names)
 
+    def type_of(self, node: ast.AST) -> str | None:
+        """The qualified class a name holds, seen from the current scope: from the parameter annotation or the
+        assignments of the function that binds it (``ModuleIndex.local_types``), or of the module."""
+        if not isinstance(node, ast.Name):
+            return None
+        for scope in reversed(self.scopes):
+            if node.id in self.index.function_locals(scope):
+                return None if isinstance(scope, ast.Lambda) else self.index.local_types(scope).get(node.id)
+        return self.index.module_types.get(node.id)
+
     # -- reporting ---------------------------------------------------------------------------------------------------
 
     def add(self, code: str, node: ast.AST, message: str, edits: tuple[Edit, ...]) -> None:

@@ -10,13 +10,15 @@ fraction of the cost of generic qualified-name metadata.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
 __all__ = [
+    "ASYNC_SESSIONS",
     "HTTP_METHODS",
     "MUTATING_METHODS",
+    "SYNC_SESSIONS",
     "FunctionNode",
     "ModuleIndex",
     "Owner",
@@ -43,6 +45,29 @@ def fastapi_names(*names: str) -> frozenset[str]:
 _APP_NAMES = fastapi_names("FastAPI")
 _ROUTER_NAMES = fastapi_names("APIRouter")
 _DEPENDS_NAMES = fastapi_names("Depends", "Security")
+
+
+_ANNOTATED = frozenset({"typing.Annotated", "typing_extensions.Annotated"})
+_OPTIONAL = frozenset({"typing.Optional", "typing_extensions.Optional"})
+_UNION = frozenset({"typing.Union", "typing_extensions.Union"})
+#: Every spelling of SQLAlchemy's (and SQLModel's) synchronous and asynchronous ORM session classes.
+SYNC_SESSIONS = frozenset(
+    {"sqlalchemy.orm.Session", "sqlalchemy.orm.session.Session", "sqlmodel.Session", "sqlmodel.orm.session.Session"}
+)
+ASYNC_SESSIONS = frozenset(
+    {
+        "sqlalchemy.ext.asyncio.AsyncSession",
+        "sqlalchemy.ext.asyncio.session.AsyncSession",
+        "sqlmodel.ext.asyncio.session.AsyncSession",
+    }
+)
+#: Session factories -> the session class their calls build when no ``class_=`` is given.
+_SESSION_FACTORIES = {
+    "sqlalchemy.orm.sessionmaker": "sqlalchemy.orm.Session",
+    "sqlalchemy.orm.session.sessionmaker": "sqlalchemy.orm.Session",
+    "sqlalchemy.ext.asyncio.async_sessionmaker": "sqlalchemy.ext.asyncio.AsyncSession",
+    "sqlalchemy.ext.asyncio.session.async_sessionmaker": "sqlalchemy.ext.asyncio.AsyncSession",
+}
 
 
 def dotted_name(node: ast.AST) -> str | None:
@@ -318,6 +343,171 @@ class ModuleIndex:
 
         yield from walk(name)
 
+    # -- what names hold ---------------------------------------------------------------------------------------------
+
+    @cached_property
+    def _aliases(self) -> dict[str, ast.expr]:
+        """Module-level ``Name = <annotation>`` / ``Name: TypeAlias = ...`` assignments, by name."""
+        found: dict[str, ast.expr] = {}
+        for statement in self.tree.body:
+            if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+                target, value = statement.targets[0], statement.value
+            elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+                target, value = statement.target, statement.value
+            else:
+                continue
+            if isinstance(target, ast.Name) and isinstance(value, ast.Name | ast.Attribute | ast.Subscript | ast.BinOp):
+                found[target.id] = value
+        return found
+
+    @cached_property
+    def session_factories(self) -> dict[str, str]:
+        """Module-level ``sessionmaker``/``async_sessionmaker`` results, by name -> the session class they build."""
+        found: dict[str, str] = {}
+        value: ast.expr | None
+        for statement in self.tree.body:
+            if isinstance(statement, ast.Assign):
+                targets, value = statement.targets, statement.value
+            elif isinstance(statement, ast.AnnAssign):
+                targets, value = [statement.target], statement.value
+            else:
+                continue
+            built = self._factory_product(value) if isinstance(value, ast.Call) else None
+            for target in targets:
+                if built is not None and isinstance(target, ast.Name):
+                    found[target.id] = built
+        return found
+
+    def _factory_product(self, call: ast.Call) -> str | None:
+        """The session class a ``sessionmaker(...)``/``async_sessionmaker(...)`` call builds (``class_=`` wins)."""
+        default = _SESSION_FACTORIES.get(self.resolve(call.func) or "")
+        if default is None:
+            return None
+        explicit = _keyword(call, "class_")
+        return (self.resolve(explicit) if explicit is not None else None) or default
+
+    def annotation_type(self, annotation: ast.expr | None, depth: int = 0) -> str | None:
+        """The qualified class an annotation names, through ``Annotated[T, ...]``, ``T | None``, ``Optional[T]``,
+        string annotations and module-level aliases (``SessionDep = Annotated[AsyncSession, Depends(...)]``)."""
+        if annotation is None or depth > 8:
+            return None
+        if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+            try:
+                parsed = ast.parse(annotation.value.strip(), mode="eval").body
+            except SyntaxError:
+                return None
+            return self.annotation_type(parsed, depth + 1)
+        if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+            members = [m for m in (annotation.left, annotation.right) if not _is_none(m)]
+            return self.annotation_type(members[0], depth + 1) if len(members) == 1 else None
+        if isinstance(annotation, ast.Subscript):
+            generic = self.resolve(annotation.value)
+            items = annotation.slice.elts if isinstance(annotation.slice, ast.Tuple) else [annotation.slice]
+            if generic in _ANNOTATED or generic in _OPTIONAL:
+                return self.annotation_type(items[0], depth + 1)
+            if generic in _UNION:
+                members = [m for m in items if not _is_none(m)]
+                return self.annotation_type(members[0], depth + 1) if len(members) == 1 else None
+            return generic
+        if isinstance(annotation, ast.Name) and self._is_alias(annotation):
+            return self.annotation_type(self._aliases[annotation.id], depth + 1)
+        return self.resolve(annotation)
+
+    def _is_alias(self, name: ast.Name) -> bool:
+        return name.id in self._aliases and self.resolve(name) == f"<local>.{name.id}"
+
+    def call_type(self, call: ast.Call) -> str | None:
+        """The qualified name of what ``call`` builds: a session factory's product (``SessionLocal()``,
+        ``sessionmaker(...)()``, ``SessionLocal.begin()``), else the called name itself (a class's constructor)."""
+        func = call.func
+        if isinstance(func, ast.Call):
+            return self._factory_product(func)
+        if isinstance(func, ast.Name) and func.id in self.session_factories:
+            return self.session_factories[func.id] if self.resolve(func) == f"<local>.{func.id}" else None
+        if (
+            isinstance(func, ast.Attribute)
+            and func.attr == "begin"
+            and isinstance(func.value, ast.Name)
+            and func.value.id in self.session_factories
+        ):
+            return self.session_factories[func.value.id]
+        return self.resolve(func)
+
+    def local_types(self, function: FunctionNode) -> dict[str, str]:
+        """Names of ``function`` whose class is known: annotated parameters and names bound only by
+        ``x = Class(...)``, ``x: Class = ...`` or ``with Class(...) as x`` (a name bound any other way is unknown)."""
+        key = id(function)
+        if key not in self._types_cache:
+            types: dict[str, str | None] = {}
+
+            def bind(name: str, qualified: str | None) -> None:
+                types[name] = qualified if types.get(name, qualified) == qualified else None
+
+            arguments = function.args
+            for arg in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs):
+                bind(arg.arg, self.annotation_type(arg.annotation))
+            for extra in (arguments.vararg, arguments.kwarg):
+                if extra is not None:
+                    bind(extra.arg, None)
+            self._bind_body(function.body, bind)
+            self._types_cache[key] = {name: value for name, value in types.items() if value is not None}
+        return self._types_cache[key]
+
+    @cached_property
+    def module_types(self) -> dict[str, str]:
+        """Module-level names whose class is known, by the same bindings as ``local_types``."""
+        types: dict[str, str | None] = {}
+
+        def bind(name: str, qualified: str | None) -> None:
+            types[name] = qualified if types.get(name, qualified) == qualified else None
+
+        self._bind_body(self.tree.body, bind)
+        return {name: value for name, value in types.items() if value is not None}
+
+    @cached_property
+    def _types_cache(self) -> dict[int, dict[str, str]]:
+        return {}
+
+    def _bind_body(self, body: list[ast.stmt], bind: Callable[[str, str | None], None]) -> None:
+        """Call ``bind`` for every name the statements bind in their own scope (nested scopes excluded)."""
+        pending: list[ast.AST] = list(body)
+        while pending:
+            node = pending.pop()
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                bind(node.name, None)
+                continue
+            if isinstance(node, ast.Lambda | ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp):
+                continue
+            if isinstance(node, ast.Assign):
+                built = self.call_type(node.value) if isinstance(node.value, ast.Call) else None
+                for target in node.targets:
+                    self._bind_target(target, built, bind)
+            elif isinstance(node, ast.AnnAssign):
+                typed_value = self.call_type(node.value) if isinstance(node.value, ast.Call) else None
+                self._bind_target(node.target, self.annotation_type(node.annotation) or typed_value, bind)
+            elif isinstance(node, ast.With | ast.AsyncWith):
+                for item in node.items:
+                    if item.optional_vars is not None:
+                        built = self.call_type(item.context_expr) if isinstance(item.context_expr, ast.Call) else None
+                        self._bind_target(item.optional_vars, built, bind)
+            elif isinstance(node, ast.AugAssign | ast.For | ast.AsyncFor | ast.NamedExpr):
+                self._bind_target(node.target, None, bind)
+            elif isinstance(node, ast.Import | ast.ImportFrom | ast.Global | ast.Nonlocal):
+                for name in _bound_names(node) if isinstance(node, ast.Import | ast.ImportFrom) else node.names:
+                    bind(name, None)
+            elif isinstance(node, ast.ExceptHandler) and node.name:
+                bind(node.name, None)
+            pending.extend(ast.iter_child_nodes(node))
+
+    @staticmethod
+    def _bind_target(target: ast.expr, qualified: str | None, bind: Callable[[str, str | None], None]) -> None:
+        if isinstance(target, ast.Name):
+            bind(target.id, qualified)
+            return
+        for node in ast.walk(target):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                bind(node.id, None)
+
 
 def _bound_names(statement: ast.stmt, *, deep: bool = False) -> set[str]:
     """Names a statement binds in its scope (with ``deep``, also in nested blocks, but not nested functions)."""
@@ -351,3 +541,7 @@ def _bound_names(statement: ast.stmt, *, deep: bool = False) -> set[str]:
                 for inner in child.body:
                     names.update(_bound_names(inner, deep=True))
     return names
+
+
+def _is_none(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None

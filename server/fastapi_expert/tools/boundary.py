@@ -14,7 +14,7 @@ from mcp import MCPError
 from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError, ToolError
 from mcp.types import INTERNAL_ERROR, INVALID_PARAMS
 
-from fastapi_expert.errors import FastAPIExpertError, PatternNotFound
+from fastapi_expert.errors import FastAPIExpertError, InputError, PatternNotFound
 
 __all__ = ["prompt_errors", "resource_errors", "tool_errors"]
 
@@ -33,7 +33,7 @@ def resource_errors() -> Iterator[None]:
     """Turn a ``FastAPIExpertError`` into a ``ResourceError`` (``ResourceNotFoundError`` for an unknown id)."""
     try:
         yield
-    except PatternNotFound as exc:
+    except (PatternNotFound, InputError) as exc:
         raise ResourceNotFoundError(str(exc)) from exc
     except FastAPIExpertError as exc:
         raise ResourceError(str(exc)) from exc

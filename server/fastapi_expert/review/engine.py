@@ -1,0 +1,310 @@
+"""The review: our rules and ruff on the same files, merged into one list sorted by severity, path and line.
+
+Files of a directory are checked in parallel across cores (in chunks, so process start-up is paid once per worker);
+ruff runs once, as one subprocess, at the same time. A file that cannot be read (binary, not UTF-8, too large) or
+parsed is a finding, and the other files are still reviewed. When our rule and ruff flag the same problem on the same
+line, the report keeps ours and lists ruff's code in ``also``.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import time
+from collections.abc import Iterable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from fastapi_expert.config import ReviewConfig
+from fastapi_expert.errors import InputError
+from fastapi_expert.models import Finding, Severity
+from fastapi_expert.review.checker import check_source
+from fastapi_expert.review.registry import all_rules, rule_by_code, select_rules
+from fastapi_expert.review.ruff import DEFAULT_SELECTION, run_ruff
+from fastapi_expert.review.rule import Rule
+
+__all__ = [
+    "MAX_FILES",
+    "MAX_FILE_BYTES",
+    "UNREADABLE_CODE",
+    "ReviewRequest",
+    "ReviewResult",
+    "ReviewSummary",
+    "collect_files",
+    "review_code",
+    "review_paths",
+]
+
+#: A file larger than this is reported as unreadable rather than parsed (generated code, data, minified bundles).
+MAX_FILE_BYTES = 2 * 1024 * 1024
+#: A review of more files than this is refused (point it at the project's sources).
+MAX_FILES = 20_000
+UNREADABLE_CODE = "FE900"
+#: Below this many files, one process checks them all (starting workers would cost more than it saves).
+_PARALLEL_THRESHOLD = 48
+_SKIPPED_DIRS = frozenset(
+    {".git", ".hg", ".svn", ".venv", "venv", "env", "__pycache__", "node_modules", "build", "dist", ".tox", ".nox"}
+)
+
+
+class ReviewSummary(BaseModel):
+    """Counts first: assistants truncate long tool output."""
+
+    files: int
+    errors: int
+    warnings: int
+    infos: int
+    truncated: bool = Field(description="True when more findings exist than were returned (see max_findings).")
+    duration_ms: int
+
+
+class ReviewResult(BaseModel):
+    """The summary, then the findings sorted by severity, path and line."""
+
+    summary: ReviewSummary
+    findings: list[Finding]
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewRequest:
+    """What to check and how: rule selection, ruff selection and target, and how many findings to return."""
+
+    config: ReviewConfig = field(default_factory=ReviewConfig)
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    target_version: str = "py311"
+    max_findings: int = 200
+
+    def rules(self) -> tuple[type[Rule], ...]:
+        select = self.select or self.config.select
+        ignore = (*self.config.ignore, *self.ignore)
+        for argument, patterns in (("select", select), ("ignore", ignore)):
+            for pattern in patterns:
+                if not _known_pattern(pattern):
+                    raise InputError(f"unknown rule {pattern!r} (see `fastapi-expert rules`)", argument=argument)
+        return select_rules(_ours(select), ignore)
+
+    def ruff_selection(self) -> tuple[str, ...]:
+        base = self.config.ruff_select if self.config.ruff_select is not None else DEFAULT_SELECTION
+        chosen = (*base, *self.config.extend_ruff_select)
+        explicit = [p for p in self.select if not p.upper().startswith("FE")]
+        if self.select:
+            chosen = tuple(explicit)
+        return tuple(p for p in chosen if not any(p.upper().startswith(i.upper()) for i in self.ignore))
+
+
+def _ours(patterns: Sequence[str]) -> tuple[str, ...]:
+    chosen = tuple(p for p in patterns if p.upper().startswith("FE") or rule_by_code(p) is not None)
+    # Selecting only ruff codes selects none of ours; selecting nothing selects all.
+    if patterns and not chosen:
+        return ("FE-none",)
+    return chosen
+
+
+def _known_pattern(pattern: str) -> bool:
+    if not pattern or len(pattern) > 60:
+        return False
+    upper = pattern.upper()
+    if upper.startswith("FE"):
+        return any(rule.CODE.startswith(upper) for rule in all_rules())
+    if rule_by_code(pattern) is not None:
+        return True
+    return upper.isalnum() and upper[0].isalpha()  # a ruff code or prefix; ruff itself rejects unknown ones
+
+
+def review_code(code: str, filename: str, request: ReviewRequest) -> ReviewResult:
+    """Review one snippet as if it were the file ``filename``."""
+    started = time.perf_counter()
+    if len(code.encode()) > MAX_FILE_BYTES:
+        raise InputError(f"is {len(code.encode())} bytes; the limit is {MAX_FILE_BYTES}", argument="code")
+    if "\x00" in code:
+        raise InputError("contains NUL bytes: it is not Python source", argument="code")
+    rules = request.rules()
+    ours = check_source(code, filename, rules)
+    selection = request.ruff_selection()
+    theirs = []
+    if selection:
+        found = run_ruff(stdin=code, stdin_filename=filename, select=selection, target_version=request.target_version)
+        theirs = [f.model_copy(update={"path": filename}) for f in found]
+    return _result(_merge(ours, theirs, rules), files=1, started=started, request=request)
+
+
+def collect_files(paths: Iterable[Path], root: Path, exclude: Sequence[str] = ()) -> list[tuple[Path, str]]:
+    """The Python files under ``paths`` as ``(absolute path, path relative to root)``; every path must be inside root.
+
+    Symlinks are followed only when they stay inside ``root``; hidden folders, virtualenvs and build output are
+    skipped, and so is anything matching an ``exclude`` glob.
+    """
+    root = root.resolve()
+    found: dict[Path, str] = {}
+    for given in paths:
+        path = given if given.is_absolute() else root / given
+        resolved = path.resolve()
+        if not resolved.is_relative_to(root):
+            raise InputError(f"{str(given)!r} is outside {root}", argument="paths")
+        if not resolved.exists():
+            raise InputError(f"{str(given)!r} does not exist", argument="paths")
+        candidates = [resolved] if resolved.is_file() else _walk(resolved, root)
+        for candidate in candidates:
+            relative = candidate.relative_to(root).as_posix()
+            if any(fnmatch.fnmatch(relative, pattern) for pattern in exclude):
+                continue
+            found[candidate] = relative
+            if len(found) > MAX_FILES:
+                raise InputError(f"name more than {MAX_FILES} Python files; review a smaller tree", argument="paths")
+    return sorted(found.items(), key=lambda item: item[1])
+
+
+def _walk(directory: Path, root: Path) -> Iterable[Path]:
+    for current, folders, files in os.walk(directory, followlinks=False):
+        folders[:] = sorted(f for f in folders if f not in _SKIPPED_DIRS and not f.startswith("."))
+        for name in sorted(files):
+            if name.endswith((".py", ".pyi")):
+                path = Path(current, name)
+                resolved = path.resolve()
+                if resolved.is_relative_to(root) and resolved.is_file():
+                    yield resolved
+
+
+def review_paths(paths: Sequence[Path], root: Path, request: ReviewRequest) -> ReviewResult:
+    """Review every Python file under ``paths`` (confined to ``root``)."""
+    started = time.perf_counter()
+    rules = request.rules()
+    files = collect_files(paths, root, request.config.extend_exclude)
+    selection = request.ruff_selection()
+    readable: list[tuple[Path, str]] = []
+    texts: list[str] = []
+    ours: list[Finding] = []
+    for path, display in files:
+        text, problem = _read(path)
+        if problem is not None:
+            ours.append(_unreadable_finding(display, problem))
+        elif text is not None:
+            readable.append((path, display))
+            texts.append(text)
+    with ThreadPoolExecutor(max_workers=1) as background:
+        ruff_future: Future[list[Finding]] | None = None
+        if selection and readable:
+            ruff_future = background.submit(
+                run_ruff,
+                [path for path, _ in readable],
+                select=selection,
+                target_version=request.target_version,
+                display_path={str(path): display for path, display in readable},
+            )
+        ours += _check_files(readable, texts, rules)
+        theirs = ruff_future.result() if ruff_future is not None else []
+    merged = _merge(ours, theirs, rules)
+    merged = [f for f in merged if not _ignored_for_file(f, request.config.per_file_ignores)]
+    return _result(merged, files=len(files), started=started, request=request)
+
+
+def _check_files(files: Sequence[tuple[Path, str]], texts: Sequence[str], rules: Sequence[type[Rule]]) -> list[Finding]:
+    codes = tuple(rule.CODE for rule in rules)
+    if len(files) < _PARALLEL_THRESHOLD or (os.cpu_count() or 1) < 2:
+        findings: list[Finding] = []
+        for (_, display), text in zip(files, texts, strict=True):
+            findings += check_source(text, display, rules)
+        return findings
+    workers = min(os.cpu_count() or 1, 8)
+    size = max(1, len(files) // (workers * 4))
+    chunks = [[(str(p), d) for p, d in files[i : i + size]] for i in range(0, len(files), size)]
+    findings = []
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for result in pool.map(_check_chunk, chunks, [codes] * len(chunks)):
+            findings += result
+    return findings
+
+
+def _check_chunk(files: Sequence[tuple[str, str]], codes: tuple[str, ...]) -> list[Finding]:
+    by_code = {rule.CODE: rule for rule in all_rules()}
+    rules = [by_code[code] for code in codes]
+    findings: list[Finding] = []
+    for path, display in files:
+        text = Path(path).read_text(encoding="utf-8")
+        findings += check_source(text, display, rules)
+    return findings
+
+
+def _read(path: Path) -> tuple[str, None] | tuple[None, str]:
+    """The file's text, or why it is not reviewed (too large, unreadable, binary, not UTF-8)."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return None, f"the file is {size} bytes; files over {MAX_FILE_BYTES} bytes are not reviewed"
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, f"the file cannot be read: {exc.strerror}"
+    if b"\x00" in data:
+        return None, "the file is binary (it contains NUL bytes)"
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        return None, f"the file is not UTF-8 (byte {exc.start})"
+
+
+def _unreadable_finding(display: str, problem: str) -> Finding:
+    return Finding(
+        rule="unreadable-file",
+        code=UNREADABLE_CODE,
+        severity=Severity.ERROR,
+        path=display,
+        line=1,
+        column=1,
+        end_line=1,
+        end_column=1,
+        message=problem,
+        source="fastapi-expert",
+    )
+
+
+def _merge(ours: list[Finding], theirs: list[Finding], rules: Sequence[type[Rule]]) -> list[Finding]:
+    """One list: a ruff finding that one of our rules also reports on the same line folds into ours as ``also``."""
+    overlaps = {rule.CODE: rule.OVERLAPS for rule in rules}
+    by_line: dict[tuple[str, int], list[int]] = {}
+    merged = list(ours)
+    for index, finding in enumerate(merged):
+        by_line.setdefault((finding.path, finding.line), []).append(index)
+    for finding in theirs:
+        owner = next(
+            (
+                index
+                for index in by_line.get((finding.path, finding.line), [])
+                if any(finding.code.startswith(prefix) for prefix in overlaps.get(merged[index].code, ()))
+            ),
+            None,
+        )
+        if owner is None:
+            merged.append(finding)
+        else:
+            also = [*merged[owner].also, finding.code]
+            merged[owner] = merged[owner].model_copy(update={"also": sorted(set(also))})
+    return merged
+
+
+def _ignored_for_file(finding: Finding, per_file: dict[str, tuple[str, ...]]) -> bool:
+    for pattern, codes in per_file.items():
+        if fnmatch.fnmatch(finding.path, pattern) and any(
+            finding.code.startswith(code.upper()) or finding.rule == code for code in codes
+        ):
+            return True
+    return False
+
+
+def _result(findings: list[Finding], *, files: int, started: float, request: ReviewRequest) -> ReviewResult:
+    findings.sort(key=lambda finding: finding.sort_key)
+    counts = dict.fromkeys(Severity, 0)
+    for finding in findings:
+        counts[finding.severity] += 1
+    summary = ReviewSummary(
+        files=files,
+        errors=counts[Severity.ERROR],
+        warnings=counts[Severity.WARNING],
+        infos=counts[Severity.INFO],
+        truncated=len(findings) > request.max_findings,
+        duration_ms=round((time.perf_counter() - started) * 1000),
+    )
+    return ReviewResult(summary=summary, findings=findings[: request.max_findings])
