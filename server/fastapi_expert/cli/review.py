@@ -24,6 +24,8 @@ def add_parser(verbs: argparse._SubParsersAction[Any]) -> None:
     review.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings reach --fail-on")
     review.add_argument("--stdin-filename", metavar="NAME", help="review stdin as this file (for editors)")
     review.add_argument("--max-findings", type=int, default=10_000, metavar="N", help="findings to print at most")
+    review.add_argument("--fix", action="store_true", help="apply safe fixes to the files (atomic writes)")
+    review.add_argument("--unsafe-fixes", action="store_true", help="with --fix, apply unsafe fixes too")
     review.set_defaults(handler=_review)
 
     rules = verbs.add_parser("rules", help="list the review rules, or document one")
@@ -39,6 +41,7 @@ def _review(args: argparse.Namespace) -> int:
     from fastapi_expert.config import load_config
     from fastapi_expert.models import Severity
     from fastapi_expert.review.engine import ReviewRequest, review_code, review_paths
+    from fastapi_expert.review.fixing import fix_paths
     from fastapi_expert.review.report import format_github, format_text, reaches
 
     if args.max_findings < 1:
@@ -46,6 +49,10 @@ def _review(args: argparse.Namespace) -> int:
     stdin = args.stdin_filename is not None or args.paths == ["-"]
     if stdin and args.paths not in ([], ["-"]):
         raise InputError("reading stdin excludes other paths", argument="paths")
+    if args.fix and stdin:
+        raise InputError("fixes are written to files; stdin cannot be fixed", argument="--fix")
+    if args.unsafe_fixes and not args.fix:
+        raise InputError("goes with --fix", argument="--unsafe-fixes")
     cwd = Path.cwd()
     loaded = load_config(cwd / (args.stdin_filename or "") if stdin else Path(args.paths[0]) if args.paths else cwd)
     request = ReviewRequest(
@@ -70,7 +77,21 @@ def _review(args: argparse.Namespace) -> int:
         # Findings name files relative to the working directory, or to the paths' common folder outside it.
         inside = all(p.is_relative_to(cwd) for p in paths)
         root = cwd if inside else Path(os.path.commonpath([p if p.is_dir() else p.parent for p in paths]))
-        result = review_paths(paths, root, request)
+        if args.fix:
+            outcome = fix_paths(paths, root, request, unsafe=args.unsafe_fixes)
+            result = outcome.result
+            files = len(outcome.applied)
+            print(
+                f"fixed {outcome.total} finding{'s' * (outcome.total != 1)} in {files} file{'s' * (files != 1)}",
+                file=sys.stderr,
+            )
+            for finding, reason in outcome.dropped:
+                print(
+                    f"{finding.path}:{finding.line}:{finding.column}: {finding.code} fix dropped: {reason}",
+                    file=sys.stderr,
+                )
+        else:
+            result = review_paths(paths, root, request)
     if args.format == "json":
         print(result.model_dump_json(indent=2))
     elif args.format == "github":
