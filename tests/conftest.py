@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The review cache of the whole run lives in a temporary folder, never in the user's ~/.cache."""
+    directory = tmp_path_factory.mktemp("cache")
+    previous = os.environ.get("FASTAPI_EXPERT_CACHE_DIR")
+    os.environ["FASTAPI_EXPERT_CACHE_DIR"] = str(directory)
+    yield directory
+    if previous is None:
+        os.environ.pop("FASTAPI_EXPERT_CACHE_DIR", None)
+    else:
+        os.environ["FASTAPI_EXPERT_CACHE_DIR"] = previous
 
 
 @pytest.fixture

@@ -211,3 +211,38 @@ def test_ruff_ignores_the_users_ruff_config(tmp_path: Path) -> None:
     finally:
         os.chdir(cwd)
     assert "ASYNC251" in {f.code for f in result.findings}
+
+
+def test_cache_hit_gives_the_same_findings_without_running_anything(tmp_path: Path, monkeypatch) -> None:
+    write(tmp_path, "src/a.py", REGEX)
+    write(tmp_path, "src/b.py", BLOCKING)
+    request = ReviewRequest(cache_dir=tmp_path / "cache")
+    cold = review_paths([tmp_path / "src"], tmp_path, request)
+
+    def fail(*args, **kwargs):
+        raise AssertionError("a warm review ran a check")
+
+    monkeypatch.setattr(engine, "run_ruff", fail)
+    monkeypatch.setattr(engine, "check_source", fail)
+    warm = review_paths([tmp_path / "src"], tmp_path, request)
+    assert warm.findings == cold.findings
+    # A changed file, a changed selection or a corrupt entry is a miss.
+    monkeypatch.undo()
+    write(tmp_path, "src/a.py", REGEX + "r = 1\n")
+    changed = review_paths([tmp_path / "src"], tmp_path, request)
+    assert changed.findings == cold.findings
+    narrower = review_paths([tmp_path / "src"], tmp_path, ReviewRequest(cache_dir=tmp_path / "cache", select=("FE",)))
+    assert {f.source for f in narrower.findings} == {"fastapi-expert"}
+    for entry in (tmp_path / "cache").rglob("*.json"):
+        entry.write_text("{not json")
+    assert review_paths([tmp_path / "src"], tmp_path, request).findings == cold.findings
+
+
+def test_snippets_are_cached_per_filename_and_content(tmp_path: Path, monkeypatch) -> None:
+    request = ReviewRequest(cache_dir=tmp_path)
+    first = review_code(REGEX, "a.py", request)
+    monkeypatch.setattr(engine, "run_ruff", lambda *a, **k: (_ for _ in ()).throw(AssertionError("ran ruff")))
+    assert review_code(REGEX, "a.py", request).findings == first.findings
+    monkeypatch.undo()
+    other = review_code(REGEX, "b.py", request)
+    assert {f.path for f in other.findings} == {"b.py"}

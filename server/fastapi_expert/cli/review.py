@@ -24,6 +24,7 @@ def add_parser(verbs: argparse._SubParsersAction[Any]) -> None:
     review.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings reach --fail-on")
     review.add_argument("--stdin-filename", metavar="NAME", help="review stdin as this file (for editors)")
     review.add_argument("--max-findings", type=int, default=10_000, metavar="N", help="findings to print at most")
+    review.add_argument("--no-cache", action="store_true", help="do not read or write the result cache")
     review.add_argument("--fix", action="store_true", help="apply safe fixes to the files (atomic writes)")
     review.add_argument("--unsafe-fixes", action="store_true", help="with --fix, apply unsafe fixes too")
     review.set_defaults(handler=_review)
@@ -40,6 +41,7 @@ def _codes(values: list[str]) -> tuple[str, ...]:
 def _review(args: argparse.Namespace) -> int:
     from fastapi_expert.config import load_config
     from fastapi_expert.models import Severity
+    from fastapi_expert.review.cache import default_cache_dir
     from fastapi_expert.review.engine import ReviewRequest, review_code, review_paths
     from fastapi_expert.review.fixing import fix_paths
     from fastapi_expert.review.report import format_github, format_text, reaches
@@ -61,6 +63,7 @@ def _review(args: argparse.Namespace) -> int:
         ignore=_codes(args.ignore),
         target_version=loaded.target_version,
         max_findings=args.max_findings,
+        cache_dir=None if args.no_cache else default_cache_dir(),
     )
     if stdin:
         data = sys.stdin.buffer.read()

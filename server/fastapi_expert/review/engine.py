@@ -21,8 +21,9 @@ from pydantic import BaseModel, Field
 from fastapi_expert.config import ReviewConfig
 from fastapi_expert.errors import InputError
 from fastapi_expert.models import Finding, Severity
+from fastapi_expert.review.cache import ReviewCache
 from fastapi_expert.review.checker import check_source
-from fastapi_expert.review.registry import all_rules, rule_by_code, select_rules
+from fastapi_expert.review.registry import RULESET_VERSION, all_rules, rule_by_code, select_rules
 from fastapi_expert.review.ruff import DEFAULT_SELECTION, run_ruff
 from fastapi_expert.review.rule import Rule
 
@@ -77,6 +78,19 @@ class ReviewRequest:
     ignore: tuple[str, ...] = ()
     target_version: str = "py311"
     max_findings: int = 200
+    #: Where results are cached per file content (``None``: no cache).
+    cache_dir: Path | None = None
+
+    def cache(self, rules: Sequence[type[Rule]]) -> ReviewCache | None:
+        if self.cache_dir is None:
+            return None
+        salt = (
+            RULESET_VERSION,
+            ",".join(rule.CODE for rule in rules),
+            ",".join(self.ruff_selection()),
+            self.config.fingerprint(self.target_version),
+        )
+        return ReviewCache(self.cache_dir, salt)
 
     def rules(self) -> tuple[type[Rule], ...]:
         select = self.select or self.config.select
@@ -123,13 +137,21 @@ def review_code(code: str, filename: str, request: ReviewRequest) -> ReviewResul
     if "\x00" in code:
         raise InputError("contains NUL bytes: it is not Python source", argument="code")
     rules = request.rules()
+    cache = request.cache(rules)
+    key = cache.key(f"{filename}\x00{code}") if cache is not None else ""
+    cached = cache.get(key, filename) if cache is not None else None
+    if cached is not None:
+        return _result(cached, files=1, started=started, request=request)
     ours = check_source(code, filename, rules)
     selection = request.ruff_selection()
     theirs = []
     if selection:
         found = run_ruff(stdin=code, stdin_filename=filename, select=selection, target_version=request.target_version)
         theirs = [f.model_copy(update={"path": filename}) for f in found]
-    return _result(_merge(ours, theirs, rules), files=1, started=started, request=request)
+    merged = _merge(ours, theirs, rules)
+    if cache is not None:
+        cache.put(key, merged)
+    return _result(merged, files=1, started=started, request=request)
 
 
 def collect_files(paths: Iterable[Path], root: Path, exclude: Sequence[str] = ()) -> list[tuple[Path, str]]:
@@ -175,14 +197,23 @@ def review_paths(paths: Sequence[Path], root: Path, request: ReviewRequest) -> R
     rules = request.rules()
     files = collect_files(paths, root, request.config.extend_exclude)
     selection = request.ruff_selection()
+    cache = request.cache(rules)
     readable: list[tuple[Path, str]] = []
     texts: list[str] = []
+    keys: dict[str, str] = {}
+    cached: list[Finding] = []
     ours: list[Finding] = []
     for path, display in files:
         text, problem = _read(path)
         if problem is not None:
             ours.append(_unreadable_finding(display, problem))
         elif text is not None:
+            if cache is not None:
+                keys[display] = key = cache.key(text)
+                hit = cache.get(key, display)
+                if hit is not None:
+                    cached += hit
+                    continue
             readable.append((path, display))
             texts.append(text)
     with ThreadPoolExecutor(max_workers=1) as background:
@@ -198,7 +229,14 @@ def review_paths(paths: Sequence[Path], root: Path, request: ReviewRequest) -> R
         ours += _check_files(readable, texts, rules)
         theirs = ruff_future.result() if ruff_future is not None else []
     merged = _merge(ours, theirs, rules)
-    merged = [f for f in merged if not _ignored_for_file(f, request.config.per_file_ignores)]
+    if cache is not None:
+        per_file: dict[str, list[Finding]] = {display: [] for _, display in readable}
+        for finding in merged:
+            if finding.path in per_file:
+                per_file[finding.path].append(finding)
+        for display, findings in per_file.items():
+            cache.put(keys[display], findings)
+    merged = [f for f in merged + cached if not _ignored_for_file(f, request.config.per_file_ignores)]
     return _result(merged, files=len(files), started=started, request=request)
 
 

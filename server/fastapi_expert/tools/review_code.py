@@ -13,6 +13,7 @@ from mcp.types import ToolAnnotations
 from pydantic import Field
 
 from fastapi_expert.errors import InputError
+from fastapi_expert.review.cache import default_cache_dir
 from fastapi_expert.review.engine import MAX_FILE_BYTES, ReviewRequest, ReviewResult, review_code, review_paths
 from fastapi_expert.review.explain import RuleDocumentation, document, explain
 from fastapi_expert.review.registry import all_rules
@@ -62,7 +63,12 @@ def register(server: MCPServer, root: Path) -> None:
         max_findings: Annotated[int, Field(ge=1, le=10_000, description="How many findings to return at most.")] = 200,
     ) -> ReviewResult:
         with tool_errors():
-            request = ReviewRequest(select=tuple(select or ()), ignore=tuple(ignore or ()), max_findings=max_findings)
+            request = ReviewRequest(
+                select=tuple(select or ()),
+                ignore=tuple(ignore or ()),
+                max_findings=max_findings,
+                cache_dir=default_cache_dir(),
+            )
             if code is not None and paths is None:
                 checked = _checked_filename(filename)
                 return await anyio.to_thread.run_sync(review_code, code, checked, request)
