@@ -1,4 +1,4 @@
-"""The project's whole gate, as CI runs it: pytest, ruff (lint and format), mypy.
+"""The project's whole gate, as CI runs it: pytest, ruff (lint and format), mypy, generated pages.
 
 Run from anywhere with the test virtualenv's interpreter: ``.venv/bin/python scripts/check.py``. Every step runs even
 when an earlier one fails, so one run shows everything that is wrong; the exit code is non-zero if any step failed
@@ -19,6 +19,7 @@ STEPS: list[tuple[str, list[str]]] = [
     ("ruff format", ["-m", "ruff", "format", "--check", "."]),
     ("mypy --strict (package)", ["-m", "mypy", "--strict", "server/fastapi_expert"]),
     ("mypy (knowledge examples)", ["-m", "mypy", "knowledge/examples"]),
+    ("rules page up to date", ["scripts/rules_page.py", "--check"]),
 ]
 
 
