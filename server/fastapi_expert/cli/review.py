@@ -6,10 +6,13 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi_expert.cli.codes import EXIT_FINDINGS, EXIT_OK
 from fastapi_expert.errors import InputError
+
+if TYPE_CHECKING:
+    from fastapi_expert.review.engine import ReviewResult
 
 __all__ = ["add_parser"]
 
@@ -24,6 +27,9 @@ def add_parser(verbs: argparse._SubParsersAction[Any]) -> None:
     review.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings reach --fail-on")
     review.add_argument("--stdin-filename", metavar="NAME", help="review stdin as this file (for editors)")
     review.add_argument("--max-findings", type=int, default=10_000, metavar="N", help="findings to print at most")
+    review.add_argument("--diff", metavar="BASE", help="report only findings on lines changed since git revision BASE")
+    review.add_argument("--baseline", metavar="FILE", help="report only findings that are not in this baseline")
+    review.add_argument("--write-baseline", metavar="FILE", help="write the current findings as the baseline")
     review.add_argument("--no-cache", action="store_true", help="do not read or write the result cache")
     review.add_argument("--fix", action="store_true", help="apply safe fixes to the files (atomic writes)")
     review.add_argument("--unsafe-fixes", action="store_true", help="with --fix, apply unsafe fixes too")
@@ -95,6 +101,8 @@ def _review(args: argparse.Namespace) -> int:
                 )
         else:
             result = review_paths(paths, root, request)
+    if not stdin and (args.diff or args.baseline or args.write_baseline):
+        result = _narrow(result, args, root)
     if args.format == "json":
         print(result.model_dump_json(indent=2))
     elif args.format == "github":
@@ -117,3 +125,24 @@ def _rules(args: argparse.Namespace) -> int:
         fix = f"fix: {rule.FIX_SAFETY}" if rule.FIX_SAFETY else ""
         print(f"{rule.CODE}  {rule.SEVERITY.value:<7}  {rule.name():<40}  {fix}".rstrip())
     return EXIT_OK
+
+
+def _narrow(result: ReviewResult, args: argparse.Namespace, root: Path) -> ReviewResult:
+    """Apply --write-baseline, --baseline and --diff to a finished review."""
+    from fastapi_expert.models import Severity
+    from fastapi_expert.review.baseline import fingerprints, read_baseline, write_baseline
+    from fastapi_expert.review.gitdiff import changed_lines, only_changed
+
+    findings = result.findings
+    if args.write_baseline:
+        write_baseline(Path(args.write_baseline), findings, root)
+    if args.baseline:
+        accepted = read_baseline(Path(args.baseline))
+        findings = [f for f, fp in zip(findings, fingerprints(findings, root), strict=True) if fp not in accepted]
+    if args.diff:
+        findings = only_changed(findings, changed_lines(args.diff, root))
+    counts = {severity: sum(f.severity == severity for f in findings) for severity in Severity}
+    summary = result.summary.model_copy(
+        update={"errors": counts[Severity.ERROR], "warnings": counts[Severity.WARNING], "infos": counts[Severity.INFO]}
+    )
+    return result.model_copy(update={"findings": findings, "summary": summary})
