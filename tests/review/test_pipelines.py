@@ -101,3 +101,56 @@ def test_pre_commit_hook_entry_on_a_sample_repo(repo: Path) -> None:
     assert "app.py:3:11: FE002" in dirty.stdout
     clean = subprocess.run([*command, "clean.py"], cwd=repo, capture_output=True, text=True, check=False)
     assert clean.returncode == EXIT_OK
+
+
+def test_sarif_validates_against_the_official_schema(repo: Path, monkeypatch, capsys) -> None:
+    import json
+
+    import jsonschema
+
+    (repo / "app.py").write_text(OLD + "import time\n\nasync def f():\n    time.sleep(1)\n")
+    code, out, _ = run(monkeypatch, capsys, repo, "review", "app.py", "--format", "sarif")
+    assert code == EXIT_FINDINGS
+    log = json.loads(out)
+    schema = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())
+    jsonschema.Draft202012Validator(schema).validate(log)
+    (run_,) = log["runs"]
+    assert run_["tool"]["driver"]["name"] == "fastapi-expert"
+    results = {r["ruleId"]: r for r in run_["results"]}
+    assert {"FE002", "ASYNC251"} <= set(results)
+    fe002 = results["FE002"]
+    assert fe002["level"] == "warning"
+    assert fe002["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "app.py"
+    assert fe002["locations"][0]["physicalLocation"]["region"]["startLine"] == 3
+    rules = run_["tool"]["driver"]["rules"]
+    assert rules[fe002["ruleIndex"]]["id"] == "FE002"
+    assert "## Why is this bad?" in rules[fe002["ruleIndex"]]["help"]["markdown"]
+    # The fingerprint follows the finding when lines above it move.
+    (repo / "app.py").write_text("# moved\n" + (repo / "app.py").read_text())
+    _, moved, _ = run(monkeypatch, capsys, repo, "review", "app.py", "--format", "sarif")
+    moved_fe002 = next(r for r in json.loads(moved)["runs"][0]["results"] if r["ruleId"] == "FE002")
+    assert moved_fe002["partialFingerprints"] == fe002["partialFingerprints"]
+    assert moved_fe002["locations"][0]["physicalLocation"]["region"]["startLine"] == 4
+
+
+def test_action_yml_is_a_composite_action_using_our_cli() -> None:
+    action = yaml.safe_load((REPO / "action.yml").read_text())
+    assert action["runs"]["using"] == "composite"
+    steps = action["runs"]["steps"]
+    names = [step.get("name", step.get("uses", "")) for step in steps]
+    assert any("setup-python" in step.get("uses", "") for step in steps)
+    install = next(step for step in steps if step.get("name") == "Install fastapi-expert")
+    assert "github.action_path" in install["run"]
+    review = next(step for step in steps if step.get("id") == "review")
+    assert "--diff" in review["run"] and "--format sarif" in review["run"]
+    upload = next(step for step in steps if "upload-sarif" in step.get("uses", ""))
+    annotate = next(step for step in steps if "--format github" in step.get("run", ""))
+    assert "fork != true" in upload["if"] and "fork == true" in annotate["if"]
+    assert {"paths", "fail-on", "python-version"} <= set(action["inputs"])
+    assert names[-1] == "Fail on findings"
+    # Every CLI flag the action passes exists.
+    from fastapi_expert.cli import _parser
+
+    help_text = _parser()._subparsers._group_actions[0].choices["review"].format_help()  # type: ignore[union-attr]
+    for flag in ("--diff", "--fail-on", "--format", "--exit-zero"):
+        assert flag in help_text

@@ -20,7 +20,7 @@ __all__ = ["add_parser"]
 def add_parser(verbs: argparse._SubParsersAction[Any]) -> None:
     review = verbs.add_parser("review", help="review FastAPI code: our rules and a curated ruff selection")
     review.add_argument("paths", nargs="*", default=[], help="files or folders (default: .); `-` reads stdin")
-    review.add_argument("--format", choices=["text", "json", "github"], default="text")
+    review.add_argument("--format", choices=["text", "json", "github", "sarif"], default="text")
     review.add_argument("--select", action="append", default=[], metavar="CODES", help="comma-separated codes")
     review.add_argument("--ignore", action="append", default=[], metavar="CODES", help="comma-separated codes")
     review.add_argument("--fail-on", choices=["error", "warning", "info"], help="exit 1 from this severity up")
@@ -107,6 +107,10 @@ def _review(args: argparse.Namespace) -> int:
         print(result.model_dump_json(indent=2))
     elif args.format == "github":
         print(format_github(result), end="")
+    elif args.format == "sarif":
+        from fastapi_expert.review.sarif import format_sarif
+
+        print(format_sarif(result, cwd if stdin else root), end="")
     else:
         print(format_text(result), end="")
     level = Severity(args.fail_on or loaded.config.fail_on)
