@@ -99,7 +99,10 @@ class ReviewRequest:
             for pattern in patterns:
                 if not _known_pattern(pattern):
                     raise InputError(f"unknown rule {pattern!r} (see `fastapi-expert rules`)", argument=argument)
-        return select_rules(_ours(select), ignore)
+        ours = tuple(p for p in select if _is_ours(p))
+        if select and not ours:
+            return ()  # only ruff codes were selected
+        return select_rules(ours, ignore)
 
     def ruff_selection(self) -> tuple[str, ...]:
         base = self.config.ruff_select if self.config.ruff_select is not None else DEFAULT_SELECTION
@@ -110,12 +113,8 @@ class ReviewRequest:
         return tuple(p for p in chosen if not any(p.upper().startswith(i.upper()) for i in self.ignore))
 
 
-def _ours(patterns: Sequence[str]) -> tuple[str, ...]:
-    chosen = tuple(p for p in patterns if p.upper().startswith("FE") or rule_by_code(p) is not None)
-    # Selecting only ruff codes selects none of ours; selecting nothing selects all.
-    if patterns and not chosen:
-        return ("FE-none",)
-    return chosen
+def _is_ours(pattern: str) -> bool:
+    return pattern.upper().startswith("FE") or rule_by_code(pattern) is not None
 
 
 def _known_pattern(pattern: str) -> bool:
