@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import builtins
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -60,6 +62,25 @@ class SourceFile:
         line, column = self.end(node)
         return Edit(line, column, line, column, text)
 
+    def add_argument(self, call: ast.Call, text: str) -> Edit:
+        """An edit that appends the argument ``text`` (``status_code=201``) to ``call``, after its last argument."""
+        arguments: list[ast.AST] = [*call.args, *call.keywords]
+        if arguments:
+            last = max(arguments, key=self.end)
+            return self.insert_after(last, ", " + text)
+        line, column = self.end(call)
+        return Edit(line, column - 1, line, column - 1, text)
+
+    def delete_lines(self, node: ast.AST) -> Edit | None:
+        """An edit that deletes the lines ``node`` spans (a decorator with its ``@``, a statement), or ``None`` when
+        they hold other code too."""
+        (line, column), (end_line, end_column) = self.start(node), self.end(node)
+        before = self.lines[line - 1][:column].strip()
+        after = self.lines[end_line - 1][end_column:].strip()
+        if before not in {"", "@"} or (after and not after.startswith("#")):
+            return None
+        return Edit(line, 0, end_line + 1, 0, "")
+
 
 class RuleContext:
     """Shared by every rule on one file: the source, the index, the walk's position and the reports so far."""
@@ -107,6 +128,15 @@ class RuleContext:
         qualified = self.qualified_name(node)
         return qualified is not None and qualified in set(names)
 
+    def constant(self, node: ast.expr) -> ast.expr:
+        """``node``, or for a name bound once at module level (and not shadowed here), the value it is bound to:
+        ``allow_origins=ORIGINS`` -> the ``["*"]`` of ``ORIGINS = ["*"]``."""
+        if not isinstance(node, ast.Name) or any(node.id in self.index.function_locals(s) for s in self.scopes):
+            return node
+        if self.index.resolve(node) != f"<local>.{node.id}":
+            return node
+        return self.index.module_constants.get(node.id, node)
+
     def type_of(self, node: ast.AST) -> str | None:
         """The qualified class a name holds, seen from the current scope: from the parameter annotation or the
         assignments of the function that binds it (``ModuleIndex.local_types``), or of the module."""
@@ -117,8 +147,68 @@ class RuleContext:
                 return None if isinstance(scope, ast.Lambda) else self.index.local_types(scope).get(node.id)
         return self.index.module_types.get(node.id)
 
+    def import_name(self, module: str, name: str) -> tuple[str, tuple[Edit, ...]] | None:
+        """How to spell ``module.name`` here, and the edit importing it when the module does not yet: the local name
+        of an existing import (``Q`` for ``from fastapi import Query as Q``, ``fastapi.Query`` after ``import
+        fastapi``), else ``name`` added to a ``from module import ...`` or on a new import line. ``None`` when
+        ``name`` is already bound to something else."""
+        index = self.index
+        for local, qualified in index.imports.items():
+            spelled = f"{local}.{name}" if qualified == module else local if qualified == f"{module}.{name}" else None
+            if spelled is not None and index.resolve(ast.Name(id=local)) in {module, f"{module}.{name}"}:
+                return spelled, ()
+        if name in index.imports or name in index.module_definitions or name in dir(builtins):
+            return None
+        statements = self.tree.body
+        for statement in statements:
+            if (
+                isinstance(statement, ast.ImportFrom)
+                and (statement.module, statement.level) == (module, 0)
+                and statement.names[-1].name != "*"
+            ):
+                return name, (self.source.insert_after(statement.names[-1], f", {name}"),)
+        # A new line goes with its group (standard library first, then the rest), a blank line between groups.
+        imports = [
+            s
+            for s in statements
+            if isinstance(s, ast.Import | ast.ImportFrom)
+            and not (isinstance(s, ast.ImportFrom) and s.module == "__future__")
+        ]
+        stdlib = _is_stdlib(module)
+        same = next((s for s in imports if _is_stdlib(_imported_module(s)) == stdlib), None)
+        text = f"from {module} import {name}\n"
+        if same is not None:
+            line = same.lineno
+        elif imports and stdlib:
+            line, text = imports[0].lineno, text + "\n"
+        elif imports:
+            last = max(s.end_lineno or s.lineno for s in imports if _is_stdlib(_imported_module(s)))
+            line, text = last + 1, "\n" + text
+        else:
+            future = [s for s in statements if isinstance(s, ast.ImportFrom) and s.module == "__future__"]
+            docstring = statements[:1] if statements and _is_docstring(statements[0]) else []
+            above = future or docstring
+            line = (above[-1].end_lineno or above[-1].lineno) + 1 if above else 1
+        return name, (Edit(line, 0, line, 0, text),)
+
     # -- reporting ---------------------------------------------------------------------------------------------------
 
     def add(self, code: str, node: ast.AST, message: str, edits: tuple[Edit, ...]) -> None:
         (line, column), (end_line, end_column) = self.source.start(node), self.source.end(node)
         self.reports.append(Report(code, line, column + 1, end_line, end_column + 1, message, edits))
+
+
+def _imported_module(statement: ast.Import | ast.ImportFrom) -> str:
+    return statement.names[0].name if isinstance(statement, ast.Import) else statement.module or ""
+
+
+def _is_stdlib(module: str) -> bool:
+    return module.partition(".")[0] in sys.stdlib_module_names
+
+
+def _is_docstring(statement: ast.stmt) -> bool:
+    return (
+        isinstance(statement, ast.Expr)
+        and isinstance(statement.value, ast.Constant)
+        and isinstance(statement.value.value, str)
+    )

@@ -10,7 +10,8 @@ fraction of the cost of generic qualified-name metadata.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -22,9 +23,11 @@ __all__ = [
     "FunctionNode",
     "ModuleIndex",
     "Owner",
+    "Parameter",
     "Route",
     "dotted_name",
     "fastapi_names",
+    "path_parameters",
 ]
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
@@ -113,6 +116,94 @@ class Route:
     def full_path(self) -> str | None:
         """The path with its router's own prefix (``include_router`` prefixes are in ``ModuleIndex.mount_prefixes``)."""
         return None if self.path is None else self.owner.prefix + self.path
+
+    @property
+    def path_parameters(self) -> tuple[str, ...]:
+        """The ``{name}`` parameters of the decorator's own path (not of the router's prefix)."""
+        return path_parameters(self.path or "")
+
+
+#: Starlette's own pattern: ``{$request.body.id}`` (an OpenAPI callback expression) is not a parameter.
+_PATH_PARAMETER = re.compile(r"{([a-zA-Z_][a-zA-Z0-9_]*)(?::[a-zA-Z_][a-zA-Z0-9_]*)?}")
+
+
+def path_parameters(path: str) -> tuple[str, ...]:
+    """The parameter names of a route path: ``/items/{item_id}/{rest:path}`` -> ``("item_id", "rest")``."""
+    return tuple(match.group(1) for match in _PATH_PARAMETER.finditer(path))
+
+
+@dataclass(frozen=True, slots=True)
+class Parameter:
+    """A parameter of a path operation or dependency and where FastAPI reads it from.
+
+    ``source`` is ``path``, ``query``, ``header``, ``cookie``, ``body``, ``form``, ``file``, ``dependency``,
+    ``special`` (``Request``, ``Response``, ``BackgroundTasks``...) or ``unknown`` (a type this module cannot see).
+    """
+
+    node: ast.arg
+    type: ast.expr | None  # the annotation without ``Annotated[...]`` (module-level aliases expanded)
+    metadata: tuple[ast.expr, ...]  # the ``Annotated`` extras
+    marker: ast.Call | None  # the FastAPI call that decides the source (``Query()``, ``Depends(f)``...), if any
+    default: ast.expr | None
+    source: str
+    keyword_only: bool
+
+    @property
+    def name(self) -> str:
+        return self.node.arg
+
+
+_PARAMETER_SOURCES = {
+    qualified: source
+    for name, source in (
+        ("Query", "query"),
+        ("Path", "path"),
+        ("Header", "header"),
+        ("Cookie", "cookie"),
+        ("Body", "body"),
+        ("Form", "form"),
+        ("File", "file"),
+        ("Depends", "dependency"),
+        ("Security", "dependency"),
+    )
+    for qualified in fastapi_names(name)
+}
+#: Types FastAPI reads from the query string when nothing else is said (``str``, ``int``, ``UUID``, ``date``...).
+_SCALAR_TYPES = frozenset(
+    {f"builtins.{name}" for name in ("str", "int", "float", "bool", "bytes")}
+    | {f"datetime.{name}" for name in ("datetime", "date", "time", "timedelta")}
+    | {"uuid.UUID", "decimal.Decimal", "pathlib.Path", "typing.Any", "typing_extensions.Any", "enum.Enum"}
+    | {f"pydantic.{name}" for name in ("EmailStr", "HttpUrl", "AnyUrl", "AnyHttpUrl", "SecretStr", "UUID4", "Json")}
+    | {f"pydantic.{name}" for name in ("PositiveInt", "NonNegativeInt", "PositiveFloat", "StrictStr", "StrictInt")}
+)
+_LITERALS = frozenset({"typing.Literal", "typing_extensions.Literal"})
+_SEQUENCE_TYPES = frozenset(
+    {f"builtins.{name}" for name in ("list", "set", "tuple", "frozenset")}
+    | {f"typing.{name}" for name in ("List", "Set", "Tuple", "FrozenSet", "Sequence")}
+    | {"collections.abc.Sequence", "collections.abc.Set"}
+)
+_MAPPING_TYPES = frozenset({"builtins.dict", "typing.Dict", "typing.Mapping", "collections.abc.Mapping"})
+_UPLOAD_TYPES = frozenset(
+    {"fastapi.UploadFile", "fastapi.datastructures.UploadFile", "starlette.datastructures.UploadFile"}
+)
+_SPECIAL_TYPES = frozenset(
+    {"fastapi.security.SecurityScopes", "fastapi.security.oauth2.SecurityScopes"}
+    | {
+        f"{module}.{name}"
+        for module in ("fastapi", "fastapi.requests", "starlette.requests")
+        for name in ("Request", "HTTPConnection")
+    }
+    | {f"{module}.WebSocket" for module in ("fastapi", "fastapi.websockets", "starlette.websockets")}
+    | {f"{module}.BackgroundTasks" for module in ("fastapi", "fastapi.background", "starlette.background")}
+    | {"fastapi.Response"}
+)
+_SPECIAL_MODULES = ("fastapi.responses.", "starlette.responses.")
+#: Pydantic model bases: a module class deriving from one is a request body when nothing else is said.
+MODEL_BASES = frozenset(
+    {"pydantic.BaseModel", "pydantic.main.BaseModel", "pydantic.RootModel", "pydantic.root_model.RootModel"}
+    | {"sqlmodel.SQLModel", "sqlmodel.main.SQLModel", "pydantic_settings.BaseSettings"}
+)
+_ENUM_BASES = frozenset({f"enum.{name}" for name in ("Enum", "IntEnum", "StrEnum", "Flag", "IntFlag")})
 
 
 def _keyword(call: ast.Call, name: str) -> ast.expr | None:
@@ -307,6 +398,22 @@ class ModuleIndex:
         return {node.name: node for node in self.nodes if isinstance(node, ast.ClassDef)}
 
     @cached_property
+    def module_constants(self) -> dict[str, ast.expr]:
+        """Values of names bound exactly once at module level, by a plain assignment (``ORIGINS = ["*"]``)."""
+        values: dict[str, ast.expr] = {}
+        counts: dict[str, int] = {}
+        for statement in self.tree.body:
+            for name in _bound_names(statement, deep=True):
+                counts[name] = counts.get(name, 0) + 1
+            value = statement.value if isinstance(statement, ast.Assign | ast.AnnAssign) else None
+            targets = statement.targets if isinstance(statement, ast.Assign) else []
+            if isinstance(statement, ast.AnnAssign):
+                targets = [statement.target]
+            if value is not None and len(targets) == 1 and isinstance(targets[0], ast.Name):
+                values[targets[0].id] = value
+        return {name: value for name, value in values.items() if counts.get(name) == 1}
+
+    @cached_property
     def dependency_calls(self) -> tuple[ast.Call, ...]:
         """Every ``Depends(...)``/``Security(...)`` call."""
         return tuple(
@@ -342,6 +449,184 @@ class ModuleIndex:
                     yield statement.target.id, statement
 
         yield from walk(name)
+
+    # -- classes and parameters --------------------------------------------------------------------------------------
+
+    def subclasses_of(self, bases: frozenset[str]) -> frozenset[str]:
+        """Names of the module's classes deriving, directly or through other module classes, from one of ``bases``
+        (qualified names such as ``pydantic.BaseModel``)."""
+        if bases not in self._subclasses_cache:
+            found: set[str] = set()
+            changed = True
+            while changed:
+                changed = False
+                for name, node in self.classes.items():
+                    if name in found:
+                        continue
+                    for base in node.bases:
+                        qualified = self.resolve(base) or ""
+                        if qualified in bases or qualified.removeprefix("<local>.") in found:
+                            found.add(name)
+                            changed = True
+                            break
+            self._subclasses_cache[bases] = frozenset(found)
+        return self._subclasses_cache[bases]
+
+    @cached_property
+    def _subclasses_cache(self) -> dict[frozenset[str], frozenset[str]]:
+        return {}
+
+    @cached_property
+    def model_classes(self) -> frozenset[str]:
+        """The module's pydantic models (``BaseModel``, ``SQLModel``, ``BaseSettings`` subclasses), by name."""
+        return self.subclasses_of(MODEL_BASES)
+
+    def local_class(self, node: ast.expr | None) -> str | None:
+        """The name of the module class ``node`` refers to (``Item``), else ``None``."""
+        qualified = self.resolve(node) if node is not None else None
+        if qualified is None or not qualified.startswith("<local>."):
+            return None
+        name = qualified.removeprefix("<local>.")
+        return name if name in self.classes else None
+
+    def annotated_parts(
+        self, annotation: ast.expr | None, depth: int = 0
+    ) -> tuple[ast.expr | None, tuple[ast.expr, ...]]:
+        """``(type, extras)`` of an annotation: ``Annotated[int, Query(le=10)]`` -> ``(int, (Query(le=10),))``,
+        through string annotations, nested ``Annotated`` and module-level aliases (``ItemDep = Annotated[...]``)."""
+        if annotation is None or depth > 8:
+            return annotation, ()
+        if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+            try:
+                parsed = ast.parse(annotation.value.strip(), mode="eval").body
+            except SyntaxError:
+                return annotation, ()
+            return self.annotated_parts(parsed, depth + 1)
+        if isinstance(annotation, ast.Name) and self._is_alias(annotation):
+            return self.annotated_parts(self._aliases[annotation.id], depth + 1)
+        if isinstance(annotation, ast.Subscript) and self.resolve(annotation.value) in _ANNOTATED:
+            items = annotation.slice.elts if isinstance(annotation.slice, ast.Tuple) else [annotation.slice]
+            inner, extras = self.annotated_parts(items[0], depth + 1)
+            return inner, extras + tuple(items[1:])
+        return annotation, ()
+
+    def marker(self, node: ast.expr | None) -> ast.Call | None:
+        """``node`` as a FastAPI parameter call (``Query(...)``, ``Depends(f)``...), also through a module-level
+        variable holding one (``item_dep = Depends(get_item)``)."""
+        if isinstance(node, ast.Name) and self.resolve(node) == f"<local>.{node.id}":
+            node = self.module_constants.get(node.id)
+        if isinstance(node, ast.Call) and self.resolve(node.func) in _PARAMETER_SOURCES:
+            return node
+        return None
+
+    def marker_source(self, marker: ast.Call) -> str:
+        """``query``, ``path``, ``body``, ``dependency``... for a call ``marker`` accepted."""
+        return _PARAMETER_SOURCES[self.resolve(marker.func) or ""]
+
+    def type_kind(self, annotation: ast.expr | None, depth: int = 0) -> str | None:
+        """What a type is to FastAPI: ``scalar``, ``sequence`` (of scalars), ``upload``, ``special``, ``model``
+        (a module pydantic model or dataclass), ``mapping``, or ``None`` when this module cannot tell."""
+        annotation, _ = self.annotated_parts(annotation)
+        if annotation is None or depth > 8:
+            return "scalar" if annotation is None else None
+        members = self._union_members(annotation)
+        if members is not None:
+            kinds = {self.type_kind(member, depth + 1) for member in members if not _is_none(member)}
+            return kinds.pop() if len(kinds) == 1 else None
+        if isinstance(annotation, ast.Subscript):
+            generic = self.resolve(annotation.value)
+            if generic in _LITERALS:
+                return "scalar"
+            if generic in _SEQUENCE_TYPES:
+                items = annotation.slice.elts if isinstance(annotation.slice, ast.Tuple) else [annotation.slice]
+                inner = {self.type_kind(item, depth + 1) for item in items if not isinstance(item, ast.Constant)}
+                return "upload" if inner == {"upload"} else "sequence"
+            return "mapping" if generic in _MAPPING_TYPES else None
+        qualified = self.resolve(annotation) or ""
+        if qualified in _SCALAR_TYPES:
+            return "scalar"
+        if qualified in _SEQUENCE_TYPES:
+            return "sequence"
+        if qualified in _MAPPING_TYPES:
+            return "mapping"
+        if qualified in _UPLOAD_TYPES:
+            return "upload"
+        if qualified in _SPECIAL_TYPES or qualified.startswith(_SPECIAL_MODULES):
+            return "special"
+        name = self.local_class(annotation)
+        if name is not None:
+            if name in self.subclasses_of(_ENUM_BASES):
+                return "scalar"
+            if name in self.model_classes or self._is_dataclass(self.classes[name]):
+                return "model"
+        return None
+
+    def _union_members(self, annotation: ast.expr) -> list[ast.expr] | None:
+        if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+            return [*(self._union_members(annotation.left) or [annotation.left]), annotation.right]
+        if isinstance(annotation, ast.Subscript):
+            generic = self.resolve(annotation.value)
+            if generic in _OPTIONAL:
+                return [annotation.slice, ast.Constant(value=None)]
+            if generic in _UNION:
+                return list(annotation.slice.elts) if isinstance(annotation.slice, ast.Tuple) else [annotation.slice]
+        return None
+
+    def is_optional(self, annotation: ast.expr | None) -> bool:
+        """Whether a type admits ``None`` (``X | None``, ``Optional[X]``, ``Union[X, None]``), through ``Annotated``."""
+        annotation, _ = self.annotated_parts(annotation)
+        members = self._union_members(annotation) if annotation is not None else None
+        return members is not None and any(_is_none(member) for member in members)
+
+    def _is_dataclass(self, node: ast.ClassDef) -> bool:
+        return any(
+            self.resolve(d.func if isinstance(d, ast.Call) else d)
+            in {"dataclasses.dataclass", "pydantic.dataclasses.dataclass"}
+            for d in node.decorator_list
+        )
+
+    def parameters(self, function: FunctionNode, path_names: Iterable[str] = ()) -> tuple[Parameter, ...]:
+        """``function``'s parameters as FastAPI sees them in a path operation (or dependency) whose path declares
+        ``path_names`` (``*args``/``**kwargs`` left out)."""
+        names = frozenset(path_names)
+        key = (id(function), names)
+        if key not in self._parameters_cache:
+            arguments = function.args
+            positional = [*arguments.posonlyargs, *arguments.args]
+            defaults: list[ast.expr | None] = [None] * (len(positional) - len(arguments.defaults))
+            defaults += arguments.defaults
+            pairs = [(arg, default, False) for arg, default in zip(positional, defaults, strict=True)]
+            pairs += [
+                (arg, default, True) for arg, default in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True)
+            ]
+            self._parameters_cache[key] = tuple(self._parameter(arg, default, kw, names) for arg, default, kw in pairs)
+        return self._parameters_cache[key]
+
+    @cached_property
+    def _parameters_cache(self) -> dict[tuple[int, frozenset[str]], tuple[Parameter, ...]]:
+        return {}
+
+    def _parameter(
+        self, arg: ast.arg, default: ast.expr | None, keyword_only: bool, path_names: frozenset[str]
+    ) -> Parameter:
+        type_, metadata = self.annotated_parts(arg.annotation)
+        markers = [m for m in (self.marker(item) for item in metadata) if m is not None]
+        marker = markers[-1] if markers else self.marker(default)
+        if marker is not None:
+            source = self.marker_source(marker)
+        elif arg.arg in path_names:
+            source = "path"
+        else:
+            kind = self.type_kind(type_) if arg.annotation is not None else "scalar"
+            source = {
+                "scalar": "query",
+                "sequence": "body",
+                "model": "body",
+                "mapping": "body",
+                "upload": "file",
+                "special": "special",
+            }.get(kind or "", "unknown")
+        return Parameter(arg, type_, metadata, marker, default, source, keyword_only)
 
     # -- what names hold ---------------------------------------------------------------------------------------------
 
@@ -463,6 +748,25 @@ class ModuleIndex:
 
         self._bind_body(self.tree.body, bind)
         return {name: value for name, value in types.items() if value is not None}
+
+    def own_nodes(self, function: FunctionNode) -> tuple[ast.AST, ...]:
+        """The nodes of ``function``'s body that run in its own frame (not in nested functions, lambdas or classes),
+        in source order."""
+        key = id(function)
+        if key not in self._own_cache:
+            found: list[ast.AST] = []
+            pending: list[ast.AST] = list(reversed(function.body))
+            while pending:
+                node = pending.pop()
+                found.append(node)
+                if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
+                    pending.extend(reversed(list(ast.iter_child_nodes(node))))
+            self._own_cache[key] = tuple(found)
+        return self._own_cache[key]
+
+    @cached_property
+    def _own_cache(self) -> dict[int, tuple[ast.AST, ...]]:
+        return {}
 
     @cached_property
     def _types_cache(self) -> dict[int, dict[str, str]]:
