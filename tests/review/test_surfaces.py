@@ -160,3 +160,21 @@ def test_cli_rules(monkeypatch, capsys) -> None:
     assert len(out.splitlines()) == len(all_rules())
     code, out, _ = run_cli(monkeypatch, capsys, ["rules", "FE002"])
     assert out.startswith("# FE002 deprecated-query-regex")
+
+
+@pytest.mark.anyio
+async def test_review_code_bad_files_are_findings_and_the_rest_is_reviewed(project: Path) -> None:
+    (project / "app" / "binary.py").write_bytes(b"\x00\xff" * 10)
+    (project / "app" / "latin1.py").write_bytes("x = 'caf\xe9'\n".encode("latin-1"))
+    (project / "app" / "huge.py").write_text("x = 1\n" * (10 * 1024 * 1024 // 6))
+    async with Client(build_server(root=project)) as client:
+        result = await client.call_tool("review_code", {"paths": ["app"]})
+    assert not result.is_error
+    assert result.structured_content is not None
+    codes = {(f["path"], f["code"]) for f in result.structured_content["findings"]}
+    assert codes == {
+        ("app/binary.py", "FE900"),
+        ("app/latin1.py", "FE900"),
+        ("app/huge.py", "FE900"),
+        ("app/main.py", "FE002"),
+    }
