@@ -35,7 +35,7 @@ async def main():
     print(json.dumps({
         "knowledge_dir": str(bundled_dir("knowledge")),
         "resources": resources,
-        "inlined": sum("```" in text for text in texts),
+        "inlined": sum("```" in text for uri, text in zip(resources, texts) if uri.startswith("knowledge://")),
         "prompts": sorted(p.name for p in prompts),
         "rendered": len([t for t in rendered if t.strip()]),
     }))
@@ -95,7 +95,11 @@ def test_installed_wheel_serves_every_entry_and_prompt(dist: Path, tmp_path: Pat
     report = json.loads(completed.stdout)
     assert Path(report["knowledge_dir"]).is_relative_to(env_dir)
     ids = entry_ids()
-    assert sorted(report["resources"]) == sorted(["knowledge://index", *(f"knowledge://{i}" for i in ids)])
+    knowledge = sorted(uri for uri in report["resources"] if uri.startswith("knowledge://"))
+    assert knowledge == sorted(["knowledge://index", *(f"knowledge://{i}" for i in ids)])
+    rules = [uri for uri in report["resources"] if uri.startswith("rules://")]
+    rule_modules = [p for p in (REPO / "server/fastapi_expert/review/rules").glob("*.py") if p.name != "__init__.py"]
+    assert len(rules) == len(rule_modules)
     assert report["inlined"] == len(ids)  # every entry's examples were found and inlined
     assert report["prompts"] == prompt_names()
     assert report["rendered"] == len(report["prompts"])
