@@ -25,6 +25,24 @@ def isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         os.environ["FASTAPI_EXPERT_CACHE_DIR"] = previous
 
 
+@pytest.fixture(autouse=True, scope="session")
+def offline_docs() -> Iterator[None]:
+    """No test fetches docs online (the fuzz test calls fetch_docs too); online tests inject a MockTransport."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("FASTAPI_EXPERT_OFFLINE", "1")
+        yield
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked ``network`` run only with ``FASTAPI_EXPERT_NETWORK_TESTS=1``; otherwise they show as skipped."""
+    if os.environ.get("FASTAPI_EXPERT_NETWORK_TESTS") == "1":
+        return
+    skip = pytest.mark.skip(reason="needs the internet: set FASTAPI_EXPERT_NETWORK_TESTS=1 to run it")
+    for item in items:
+        if "network" in item.keywords:
+            item.add_marker(skip)
+
+
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"

@@ -11,9 +11,10 @@ from mcp.types import INVALID_PARAMS, GetPromptResult, InputRequiredResult
 
 from fastapi_expert import __version__
 from fastapi_expert.bundled import bundled_dir
+from fastapi_expert.docs.service import DocsService
 from fastapi_expert.knowledge import KnowledgeBase
 from fastapi_expert.prompts import PromptLibrary
-from fastapi_expert.tools import prompts, review_code, search_knowledge
+from fastapi_expert.tools import fetch_docs, prompts, review_code, search_knowledge
 
 __all__ = ["INSTRUCTIONS", "SERVER_NAME", "ExpertServer", "build_server"]
 
@@ -59,5 +60,6 @@ def build_server(
     knowledge = KnowledgeBase(knowledge_dir or bundled_dir("knowledge"))
     search_knowledge.register(server, knowledge)
     review_code.register(server, (root or Path.cwd()).resolve())
+    fetch_docs.register(server, DocsService(knowledge))
     prompts.register(server, PromptLibrary(prompts_dir or bundled_dir("prompts")))
     return server
