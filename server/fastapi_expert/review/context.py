@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import re
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -12,6 +13,8 @@ from fastapi_expert.review.index import FunctionNode, ModuleIndex, Route
 from fastapi_expert.review.rule import Edit, Report
 
 __all__ = ["RuleContext", "SourceFile"]
+
+_TEST_PATH = re.compile(r"(^|[/\\])(tests?|testing)[/\\]|(^|[/\\])(test_[^/\\]*|[^/\\]*_test|tests?|conftest)\.py$")
 
 
 @dataclass(slots=True)
@@ -33,6 +36,12 @@ class SourceFile:
         if text.isascii():
             return byte_column
         return len(text.encode()[:byte_column].decode(errors="replace"))
+
+    @property
+    def is_test(self) -> bool:
+        """Whether the path is a test module (``tests/``, ``test_*.py``, ``*_test.py``, ``conftest.py``), where
+        literal credentials and throw-away apps are fixtures, not findings."""
+        return bool(_TEST_PATH.search(self.path))
 
     def segment(self, node: ast.AST) -> str:
         """The exact source text of ``node``."""
@@ -92,6 +101,7 @@ class RuleContext:
         #: Ancestors of the node being visited, outermost first (the engine keeps it current).
         self.stack: list[ast.AST] = []
         self.reports: list[Report] = []
+        self._spellings: dict[frozenset[str], frozenset[str]] = {}
 
     # -- where we are ------------------------------------------------------------------------------------------------
 
@@ -127,6 +137,19 @@ class RuleContext:
         """Whether ``node`` resolves to one of the qualified ``names``."""
         qualified = self.qualified_name(node)
         return qualified is not None and qualified in set(names)
+
+    def may_refer_to(self, node: ast.AST, names: frozenset[str]) -> bool:
+        """A cheap test, true whenever ``refers_to(node, names)`` is: an attribute chain ending in the last part of
+        one of ``names``, or a bare name spelling one of them (``open``, or ``Go`` after ``import X as Go``). Rules
+        visiting every call ask it first and resolve only the few calls that pass."""
+        spellings = self._spellings.get(names)
+        if spellings is None:
+            lasts = {name.rsplit(".", 1)[-1] for name in names}
+            aliases = {local for local, qualified in self.index.imports.items() if qualified in names}
+            spellings = self._spellings[names] = frozenset(lasts | aliases)
+        if isinstance(node, ast.Attribute):
+            return node.attr in spellings
+        return isinstance(node, ast.Name) and node.id in spellings
 
     def constant(self, node: ast.expr) -> ast.expr:
         """``node``, or for a name bound once at module level (and not shadowed here), the value it is bound to:

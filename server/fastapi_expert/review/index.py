@@ -387,6 +387,12 @@ class ModuleIndex:
         """Routes by ``id()`` of their function node."""
         return {id(route.function): route for route in self.routes}
 
+    def other_decorators(self, function: FunctionNode) -> tuple[ast.expr, ...]:
+        """``function``'s decorators that are not route decorators: a wrapper among them may change the signature
+        FastAPI sees, so rules that read a route's parameters stay silent when there is one."""
+        routes = {id(route.decorator) for route in self.routes if route.function is function}
+        return tuple(d for d in function.decorator_list if id(d) not in routes)
+
     @cached_property
     def functions(self) -> dict[str, FunctionNode]:
         """Functions by name (module level and nested; the last definition of a name wins)."""

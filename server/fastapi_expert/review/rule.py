@@ -68,7 +68,7 @@ class Report:
 def kebab_case(name: str) -> str:
     """``BlockingCallInAsyncEndpoint`` -> ``blocking-call-in-async-endpoint``, ``CreateWithout201`` ->
     ``create-without-201``."""
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[a-zA-Z])(?=[0-9])", "-", name).lower()
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[a-z])(?=[0-9])", "-", name).lower()
 
 
 class Rule:
