@@ -299,8 +299,11 @@ def _unreadable_finding(display: str, problem: str) -> Finding:
 
 
 def _merge(ours: list[Finding], theirs: list[Finding], rules: Sequence[type[Rule]]) -> list[Finding]:
-    """One list: a ruff finding that one of our rules also reports on the same line folds into ours as ``also``."""
+    """One list: a ruff finding that one of our rules also reports on the same line folds into ours as ``also``; one
+    whose code a selected rule ``REPLACES`` is dropped."""
     overlaps = {rule.CODE: rule.OVERLAPS for rule in rules}
+    replaced = {code for rule in rules for code in rule.REPLACES}
+    theirs = [finding for finding in theirs if finding.code not in replaced]
     by_line: dict[tuple[str, int], list[int]] = {}
     merged = list(ours)
     for index, finding in enumerate(merged):

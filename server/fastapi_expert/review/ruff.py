@@ -48,11 +48,15 @@ DEFAULT_SELECTION: tuple[str, ...] = (
     "UP045",
 )
 
-#: Severity by code prefix, longest prefix first: security and bare except are bugs; async, time zones and bugbear are
-#: risky; FastAPI style and pyupgrade are a better way.
+#: Severity by code prefix, first match wins: security and bare except are bugs; async, time zones and bugbear are
+#: risky; FastAPI style and pyupgrade are a better way. B904 (raise without `from` in `except`) and B006 (mutable
+#: default) are info: in FastAPI code they fire on `raise HTTPException(...)` in an `except` (turned into a 4xx, no
+#: traceback) and on route parameter defaults (FastAPI copies defaults per request), which the docs teach.
 _SEVERITY_PREFIXES: tuple[tuple[str, Severity], ...] = (
     ("S", Severity.ERROR),
     ("E722", Severity.ERROR),
+    ("B904", Severity.INFO),
+    ("B006", Severity.INFO),
     ("ASYNC", Severity.WARNING),
     ("DTZ", Severity.WARNING),
     ("BLE", Severity.WARNING),

@@ -81,6 +81,9 @@ class Rule:
     FIX_SAFETY: ClassVar[Literal["safe", "unsafe"] | None] = None
     #: Ruff codes that flag the same problem: when both fire on one line, ours is kept and lists them in ``also``.
     OVERLAPS: ClassVar[tuple[str, ...]] = ()
+    #: Ruff codes this rule supersedes: while the rule is selected, ruff's findings of these codes are dropped (the
+    #: rule judges the same problem with fewer false positives, e.g. FE007 vs S105-S107).
+    REPLACES: ClassVar[tuple[str, ...]] = ()
     #: The rule is skipped for a file whose text contains none of these (an empty tuple means always run).
     TRIGGERS: ClassVar[tuple[str, ...]] = ()
     VALID: ClassVar[Sequence[Valid]] = ()
