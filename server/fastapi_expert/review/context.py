@@ -12,9 +12,18 @@ from dataclasses import dataclass, field
 from fastapi_expert.review.index import FunctionNode, ModuleIndex, Route
 from fastapi_expert.review.rule import Edit, Report
 
-__all__ = ["RuleContext", "SourceFile"]
+__all__ = ["RuleContext", "SourceFile", "split_lines"]
 
 _TEST_PATH = re.compile(r"(^|[/\\])(tests?|testing)[/\\]|(^|[/\\])(test_[^/\\]*|[^/\\]*_test|tests?|conftest)\.py$")
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines with their endings, split where Python's tokenizer splits them (``\\n``, ``\\r\\n``, ``\\r`` only:
+    ``str.splitlines`` also splits on form feeds and other characters, which would shift every line after them)."""
+    return _LINE.findall(text)
 
 
 @dataclass(slots=True)
@@ -26,7 +35,7 @@ class SourceFile:
     lines: list[str] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.lines = self.text.splitlines(keepends=True)
+        self.lines = split_lines(self.text)
 
     def column(self, line: int, byte_column: int) -> int:
         """The 0-based character column of a 0-based UTF-8 byte column on 1-based ``line``."""
@@ -44,8 +53,18 @@ class SourceFile:
         return bool(_TEST_PATH.search(self.path))
 
     def segment(self, node: ast.AST) -> str:
-        """The exact source text of ``node``."""
-        return ast.get_source_segment(self.text, node) or ""
+        """The exact source text of ``node`` (like ``ast.get_source_segment``, without re-splitting the file)."""
+        line: int | None = getattr(node, "lineno", None)
+        end_line: int | None = getattr(node, "end_lineno", None)
+        column: int | None = getattr(node, "col_offset", None)
+        end_column: int | None = getattr(node, "end_col_offset", None)
+        if line is None or end_line is None or column is None or end_column is None or end_line > len(self.lines):
+            return ""
+        if line == end_line:
+            return self.lines[line - 1].encode()[column:end_column].decode(errors="replace")
+        first = self.lines[line - 1].encode()[column:].decode(errors="replace")
+        last = self.lines[end_line - 1].encode()[:end_column].decode(errors="replace")
+        return first + "".join(self.lines[line : end_line - 1]) + last
 
     def start(self, node: ast.AST) -> tuple[int, int]:
         """``node``'s start as (1-based line, 0-based character column)."""

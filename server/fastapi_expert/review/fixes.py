@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from fastapi_expert.review.context import split_lines
 from fastapi_expert.review.rule import Edit
 
 __all__ = ["apply_edits"]
@@ -11,7 +12,7 @@ __all__ = ["apply_edits"]
 
 def apply_edits(text: str, edits: Sequence[Edit]) -> str:
     """``text`` with every edit applied. Edits must not overlap (``ValueError`` otherwise)."""
-    lines = text.splitlines(keepends=True)
+    lines = split_lines(text)
     starts = [0]
     for line in lines:
         starts.append(starts[-1] + len(line))
