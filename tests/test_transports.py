@@ -121,3 +121,29 @@ def test_http_refuses_to_start_unprotected(arguments, env, message) -> None:
     assert completed.returncode == 2
     assert message in completed.stderr.decode()
     assert "Traceback" not in completed.stderr.decode()
+
+
+async def test_bearer_middleware_refuses_websockets_without_the_token() -> None:
+    """Every connection type that reaches the app needs the token, not only plain HTTP requests."""
+    from fastapi_expert.transport import BearerTokenMiddleware
+
+    reached = []
+
+    async def app(scope, receive, send) -> None:
+        reached.append(scope["type"])
+
+    sent = []
+
+    async def send(message) -> None:
+        sent.append(message)
+
+    async def receive() -> dict:
+        return {"type": "websocket.connect"}
+
+    middleware = BearerTokenMiddleware(app, TOKEN)
+    await middleware({"type": "websocket", "headers": []}, receive, send)
+    assert sent == [{"type": "websocket.close", "code": 1008}]
+    assert reached == []
+    await middleware({"type": "websocket", "headers": [(b"authorization", f"Bearer {TOKEN}".encode())]}, receive, send)
+    await middleware({"type": "lifespan"}, receive, send)
+    assert reached == ["websocket", "lifespan"]

@@ -138,10 +138,13 @@ class BearerTokenMiddleware:
         self._expected = f"Bearer {token}".encode()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
+        if scope["type"] in ("http", "websocket"):
             supplied = dict(scope["headers"]).get(b"authorization", b"")
             if not secrets.compare_digest(supplied, self._expected):
-                await _unauthorized(send)
+                if scope["type"] == "websocket":
+                    await send({"type": "websocket.close", "code": 1008})
+                else:
+                    await _unauthorized(send)
                 return
         await self.app(scope, receive, send)
 
