@@ -50,14 +50,13 @@ import libcst
 from docs_src_findings import check, corpus, load_allowlist, report, resolve_version
 from libcst.metadata import MetadataWrapper, QualifiedNameProvider
 from mcp import Client
-from ruff.__main__ import find_ruff_bin
 
 from fastapi_expert.config import load_config
 from fastapi_expert.models import Severity
 from fastapi_expert.review.checker import check_source
 from fastapi_expert.review.engine import ReviewRequest, collect_files, review_code, review_paths
 from fastapi_expert.review.registry import all_rules
-from fastapi_expert.review.ruff import DEFAULT_SELECTION, run_ruff
+from fastapi_expert.review.ruff import DEFAULT_SELECTION, ruff_command, run_ruff
 from fastapi_expert.review.rule import Rule
 from fastapi_expert.server import build_server
 
@@ -124,20 +123,8 @@ def _cli_command() -> list[str]:
 
 
 def _ruff_command(target_version: str) -> list[str]:
-    return [
-        str(find_ruff_bin()),
-        "check",
-        "--isolated",
-        "--no-cache",
-        "--exit-zero",
-        "--output-format",
-        "json",
-        "--target-version",
-        target_version,
-        "--select",
-        ",".join(DEFAULT_SELECTION),
-        "docs_src",
-    ]
+    """The review's own ruff command line (review.ruff.ruff_command), on docs_src."""
+    return [*ruff_command(DEFAULT_SELECTION, target_version), "docs_src"]
 
 
 def _ast_floor(texts: Sequence[tuple[str, str]]) -> None:

@@ -99,6 +99,7 @@ def tokenize(text: str) -> list[str]:
     return [_stem(word) for word in words(text)]
 
 
+@lru_cache(maxsize=1)
 def _synonym_map() -> dict[str, frozenset[str]]:
     mapping: dict[str, set[str]] = {}
     for group in SYNONYMS:

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 from fastapi_expert.errors import RuffError
 from fastapi_expert.models import Finding, Fix, FixSafety, Severity, TextEdit
 
-__all__ = ["DEFAULT_SELECTION", "RUFF_TIMEOUT", "ruff_severity", "run_ruff"]
+__all__ = ["DEFAULT_SELECTION", "RUFF_TIMEOUT", "ruff_command", "ruff_severity", "run_ruff"]
 
 #: RULES.md's curated selection. FAST003 is left out: FE012 replaces it. B008 never (it fires on every Depends).
 DEFAULT_SELECTION: tuple[str, ...] = (
@@ -111,19 +111,9 @@ def _ruff_binary() -> str:
     return str(find_ruff_bin())
 
 
-def run_ruff(
-    paths: Sequence[Path] = (),
-    *,
-    stdin: str | None = None,
-    stdin_filename: str = "main.py",
-    select: Sequence[str] = DEFAULT_SELECTION,
-    target_version: str = "py311",
-    display_path: dict[str, str] | None = None,
-) -> list[Finding]:
-    """ruff's findings for ``paths`` (or for ``stdin`` under ``stdin_filename``); syntax errors are left to us."""
-    if not paths and stdin is None:
-        return []
-    command = [
+def ruff_command(select: Sequence[str] = DEFAULT_SELECTION, target_version: str = "py311") -> list[str]:
+    """The ruff command line of a review, without the files: isolated, uncached, JSON, our selection."""
+    return [
         _ruff_binary(),
         "check",
         "--isolated",
@@ -136,6 +126,21 @@ def run_ruff(
         "--select",
         ",".join(select),
     ]
+
+
+def run_ruff(
+    paths: Sequence[Path] = (),
+    *,
+    stdin: str | None = None,
+    stdin_filename: str = "main.py",
+    select: Sequence[str] = DEFAULT_SELECTION,
+    target_version: str = "py311",
+    display_path: dict[str, str] | None = None,
+) -> list[Finding]:
+    """ruff's findings for ``paths`` (or for ``stdin`` under ``stdin_filename``); syntax errors are left to us."""
+    if not paths and stdin is None:
+        return []
+    command = ruff_command(select, target_version)
     if stdin is not None:
         command += ["--stdin-filename", stdin_filename, "-"]
     else:
