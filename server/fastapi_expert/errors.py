@@ -6,7 +6,8 @@ FastAPIExpertError
 ├─ ConfigError
 ├─ RuleError            (rule loading or definition)
 ├─ ReviewError ─ RuffError
-├─ GenerationError ─ SpecError, TemplateError
+├─ GenerationError ─ SpecError, TemplateError, ValidationFailed
+├─ SandboxError         (the validation sandbox could not run code at all)
 ├─ CodemodError ─ SourceParseError
 ├─ DocsError ─ DocsFetchError, DocsCacheError
 ├─ KnowledgeError ─ PatternNotFound, KnowledgeFormatError
@@ -41,9 +42,11 @@ __all__ = [
     "ReviewError",
     "RuffError",
     "RuleError",
+    "SandboxError",
     "SourceParseError",
     "SpecError",
     "TemplateError",
+    "ValidationFailed",
 ]
 
 
@@ -121,6 +124,19 @@ class TemplateError(GenerationError):
     def __init__(self, message: str, *, template: str) -> None:
         super().__init__(f"template {template}: {message}")
         self.template = template
+
+
+class ValidationFailed(GenerationError):
+    """Generated code failed its own validation in the reference app (our bug; CLI exit 1): names the failed step."""
+
+    def __init__(self, *, step: str, detail: str) -> None:
+        super().__init__(f"generated code failed validation at step {step!r}: {detail}")
+        self.step = step
+        self.detail = detail
+
+
+class SandboxError(FastAPIExpertError):
+    """The sandbox that runs code for ``validate_code`` could not be set up (no interpreter, no temp space, ...)."""
 
 
 class CodemodError(FastAPIExpertError):

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from fastapi_expert import __version__
 from fastapi_expert.cli import docs, knowledge, review, serve
 from fastapi_expert.cli.codes import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE
-from fastapi_expert.errors import FastAPIExpertError
+from fastapi_expert.errors import FastAPIExpertError, ValidationFailed
 
 __all__ = ["EXIT_FINDINGS", "EXIT_INTERNAL", "EXIT_OK", "EXIT_USAGE", "exit_code_for", "main"]
 
@@ -23,7 +23,10 @@ Handler = Callable[[argparse.Namespace], int]
 
 
 def exit_code_for(error: BaseException) -> int:
-    """The exit code an error ends the command with: 2 for bad input, 3 for anything that is our bug."""
+    """The exit code an error ends the command with: 1 for generated code that failed its validation, 2 for bad
+    input, 3 for anything else (our bug)."""
+    if isinstance(error, ValidationFailed):
+        return EXIT_FINDINGS
     if isinstance(error, FastAPIExpertError) and error.is_input_error:
         return EXIT_USAGE
     return EXIT_INTERNAL
