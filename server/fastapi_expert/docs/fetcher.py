@@ -137,10 +137,13 @@ class DocsFetcher:
             _log.warning("%s", exc)
             return CachedPage(url=url, body=body, fetched_at=self.cache.now(), etag=etag)
 
-    def _check_host(self, url: str, redirected_from: str | None = None) -> None:
+    def allows(self, url: str) -> bool:
+        """Whether ``url`` may be fetched: https, on an allowed host."""
         parts = urlsplit(url)
-        host = (parts.hostname or "").lower()
-        if parts.scheme != "https" or host not in self.allowed_hosts:
+        return parts.scheme == "https" and (parts.hostname or "").lower() in self.allowed_hosts
+
+    def _check_host(self, url: str, redirected_from: str | None = None) -> None:
+        if not self.allows(url):
             reason = f"redirected to {url}, which is" if redirected_from else "is"
             raise DocsFetchError(
                 f"{reason} not on the allow-list of docs hosts ({', '.join(sorted(self.allowed_hosts))}; "

@@ -5,8 +5,11 @@ Sources, in order, each section labelled with its own:
 1. ``installed``: the API of the package installed in the user's environment, extracted with griffe;
 2. ``bundled``: markdown shipped inside that package (FastAPI's agent skill);
 3. ``knowledge``: fastapi-expert's knowledge base, for the libraries it covers;
-4. ``online``: the official markdown docs at the version's tag, cached on disk; used when the version asked for is
-   not installed, the library is not installed, or nothing local matches (and never when offline).
+4. ``online``: the official docs, cached on disk: the markdown sources at the version's tag (``online.py``) when a
+   version is known, else the site's ``llms.txt`` index and the pages it links (``llmstxt.py``); used when the version
+   asked for is not installed, the library is not installed, or nothing local matches (and never when offline).
+
+When no source can answer, the error says why and names the library, the topic and what was tried (``unavailable``).
 
 An object the topic names outright (``AsyncSession.execute``) comes first; the other candidates are ranked together
 with BM25, and the best are fitted into ``max_chars``. The text is the sources' own: nothing is added but titles.
@@ -20,20 +23,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fastapi_expert.docs.environment import (
-    Distributions,
     InstalledDistribution,
     PythonEnvironment,
     distributions_of,
     find_environment,
 )
+from fastapi_expert.docs.llmstxt import llms_txt_site_for
 from fastapi_expert.docs.models import DocsAnswer, DocSection
-from fastapi_expert.docs.settings import OFFLINE_ENV, DocsSettings
+from fastapi_expert.docs.settings import DocsSettings
+from fastapi_expert.docs.unavailable import fetch_failed, nothing_found, same_version, unknown_library
 from fastapi_expert.errors import DocsFetchError, InputError
 
 if TYPE_CHECKING:
     import httpx
 
     from fastapi_expert.docs.installed import ApiEntry
+    from fastapi_expert.docs.llmstxt import LlmsTxtSite
     from fastapi_expert.docs.online import DocsSite
     from fastapi_expert.docs.sections import SectionRanker
     from fastapi_expert.knowledge import KnowledgeBase
@@ -123,42 +128,35 @@ class DocsService:
         environment = self._environment or find_environment()
         distributions = await anyio.to_thread.run_sync(distributions_of, environment)
         installed = await anyio.to_thread.run_sync(distributions.find, library)
-        site = site_for(installed.name if installed is not None else library) or site_for(library)
-        if installed is None and site is None:
-            raise InputError(_unknown_library(library, environment, distributions), argument="library")
+        names = (installed.name, library) if installed is not None else (library,)
+        site = next(filter(None, map(site_for, names)), None)
+        configured = dict(settings.llms_txt)
+        llms = next(filter(None, (llms_txt_site_for(name, configured) for name in names)), None)
+        if installed is None and site is None and llms is None:
+            raise unknown_library(library, environment, distributions)
 
-        local = installed is not None and (version is None or _same_version(version, installed.version))
+        local = installed is not None and (version is None or same_version(version, installed.version))
         answer_version = installed.version if installed is not None and local else (version or "latest")
         exact: list[DocSection] = []
         pool: list[DocSection] = []
         if installed is not None and local:
-            exact, pool = await anyio.to_thread.run_sync(self._local_sections, installed, topic, environment)
+            exact, pool = await anyio.to_thread.run_sync(self._local_sections, installed, topic, environment, settings)
+        online = _online_source(site, llms, answer_version, pinned=not local)
         if not local or not (exact or pool):
-            if site is None or offline:
-                raise _nothing_found(library, topic, version, installed, offline=offline, has_site=site is not None)
+            if online is None or offline:
+                raise self._nothing_found(library, topic, version, installed, offline=offline, site=site, llms=llms)
             try:
-                pool += await self._online_sections(site, answer_version, topic, settings)
+                pool += await self._online_sections(online, answer_version, topic, settings)
             except DocsFetchError as exc:
-                if version is not None and not local:
-                    raise InputError(
-                        f"{library} {version} is not installed{_installed_note(installed)} and its docs could not be "
-                        f"fetched: {exc}",
-                        argument="version",
-                    ) from exc
-                if local:  # nothing local matched, and the online docs could not say more
-                    raise InputError(
-                        f"nothing in {library}'s installed API, bundled docs or our knowledge base matches it, and "
-                        f"the online docs could not be fetched: {exc}",
-                        argument="topic",
-                    ) from exc
-                raise
+                raise fetch_failed(
+                    library, topic, version, installed, local=local, environment=environment, error=exc
+                ) from exc
         scored = _rank(pool, topic)
-        ranked = _diversified(
-            [(section, score) for section, score in scored if score >= _RELEVANCE_FLOOR * scored[0][1]]
-        )
+        floor = _RELEVANCE_FLOOR * scored[0][1] if scored else 0.0
+        ranked = _diversified([(section, score) for section, score in scored if score >= floor])
         sections = fit_sections(_unique([*exact, *ranked]), max_chars, MAX_SECTIONS)
         if not sections:
-            raise _nothing_found(library, topic, version, installed, offline=offline, has_site=site is not None)
+            raise self._nothing_found(library, topic, version, installed, offline=offline, site=site, llms=llms)
         return DocsAnswer(
             library=installed.name if installed is not None else library,
             version=answer_version,
@@ -167,8 +165,29 @@ class DocsService:
             sections=sections,
         )
 
+    @staticmethod
+    def _nothing_found(
+        library: str,
+        topic: str,
+        version: str | None,
+        installed: InstalledDistribution | None,
+        *,
+        offline: bool,
+        site: DocsSite | None,
+        llms: LlmsTxtSite | None,
+    ) -> InputError:
+        return nothing_found(
+            library,
+            topic,
+            version,
+            installed,
+            offline=offline,
+            has_online=site is not None or llms is not None,
+            version_exact_online=site is not None,
+        )
+
     def _local_sections(
-        self, installed: InstalledDistribution, topic: str, environment: PythonEnvironment
+        self, installed: InstalledDistribution, topic: str, environment: PythonEnvironment, settings: DocsSettings
     ) -> tuple[list[DocSection], list[DocSection]]:
         """The installed API entries the topic names, and the best candidates of the three local sources."""
         from fastapi_expert.docs.bundled import bundled_documents
@@ -224,10 +243,11 @@ class DocsService:
         return candidates[:_PER_SOURCE]
 
     async def _online_sections(
-        self, site: DocsSite, version: str, topic: str, settings: DocsSettings
+        self, source: DocsSite | LlmsTxtSite, version: str, topic: str, settings: DocsSettings
     ) -> list[DocSection]:
         from fastapi_expert.docs.cache import DocsCache
         from fastapi_expert.docs.fetcher import DocsFetcher, default_client
+        from fastapi_expert.docs.llmstxt import LlmsTxtSite, llms_txt_sections
         from fastapi_expert.docs.online import online_sections
 
         cache = DocsCache(settings.cache_dir, ttl=settings.ttl)
@@ -240,7 +260,9 @@ class DocsService:
                 max_bytes=settings.max_bytes,
                 max_redirects=settings.max_redirects,
             )
-            return await online_sections(site, None if version == "latest" else version, topic, fetcher)
+            if isinstance(source, LlmsTxtSite):
+                return await llms_txt_sections(source, topic, fetcher)
+            return await online_sections(source, None if version == "latest" else version, topic, fetcher)
 
 
 async def fetch_docs(
@@ -273,6 +295,19 @@ def _diversified(scored: list[tuple[DocSection, float]]) -> list[DocSection]:
     return ordered
 
 
+def _online_source(
+    site: DocsSite | None, llms: LlmsTxtSite | None, version: str, *, pinned: bool
+) -> DocsSite | LlmsTxtSite | None:
+    """Where to read online. With no version known (``latest``): the llms.txt index when there is one, else the MkDocs
+    sources of the default branch. With a version: the MkDocs sources at its tag (version-exact), else, for the
+    installed version only (not ``pinned`` to one that is not installed), the llms.txt index as the next best."""
+    if version == "latest":
+        return llms or site
+    if site is not None:
+        return site
+    return None if pinned else llms
+
+
 def _unique(sections: list[DocSection]) -> list[DocSection]:
     seen: set[tuple[str, str, str | None, str | None]] = set()
     unique = []
@@ -286,50 +321,6 @@ def _unique(sections: list[DocSection]) -> list[DocSection]:
 
 def _api_section(entry: ApiEntry) -> DocSection:
     return DocSection(title=entry.name, source="installed", path=entry.location, content=entry.render())
-
-
-def _same_version(asked: str, installed: str) -> bool:
-    """``2.14`` and ``v2.14.4`` ask for an installed ``2.14.4``; ``2.1`` does not."""
-    asked = asked.removeprefix("v")
-    return installed == asked or installed.startswith(asked + ".")
-
-
-def _installed_note(installed: InstalledDistribution | None) -> str:
-    return f" (installed: {installed.version})" if installed is not None else ""
-
-
-def _unknown_library(library: str, environment: PythonEnvironment, distributions: Distributions) -> str:
-    close = distributions.close_names(library)
-    hint = f"; close names: {', '.join(close)}" if close else ""
-    return (
-        f"no distribution or import name {library!r} is installed in {environment.label}, and fastapi-expert knows "
-        f"no online docs for it{hint}"
-    )
-
-
-def _nothing_found(
-    library: str,
-    topic: str,
-    version: str | None,
-    installed: InstalledDistribution | None,
-    *,
-    offline: bool,
-    has_site: bool,
-) -> InputError:
-    if installed is not None and version is not None and not _same_version(version, installed.version):
-        why = "online docs are off" if offline else "fastapi-expert knows no online docs for it"
-        message = f"{library} {version} is not installed (installed: {installed.version}) and {why}"
-        return InputError(message, argument="version")
-    if installed is None:
-        return InputError(
-            f"{library} is not installed and online docs are off (--offline or {OFFLINE_ENV}=1)", argument="library"
-        )
-    note = " (online docs are off)" if has_site and offline else ""
-    return InputError(
-        f"nothing in {installed.name} {installed.version}'s installed API, bundled docs or our knowledge base matches "
-        f"it{note}; try other words or an API name",
-        argument="topic",
-    )
 
 
 def _checked_library(library: str) -> str:
