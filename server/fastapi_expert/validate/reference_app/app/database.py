@@ -1,8 +1,8 @@
 """The database layer: the declarative ``Base``, the engine and the per-request ``AsyncSession`` dependency.
 
-The app's lifespan creates the engine and its session factory (never at import time, so importing the app opens no
-connection and ``DATABASE_URL`` is read when the app starts) and keeps them on ``app.state``. The same code serves
-``sqlite+aiosqlite://`` and ``postgresql+asyncpg://`` URLs.
+The app's lifespan creates the engine and its session factory from ``Settings.database_url`` and keeps them on
+``app.state``: never at import time, so importing the app (or a module of it) opens no connection, and each app (each
+test) has its own. The same code serves ``sqlite+aiosqlite://`` and ``postgresql+asyncpg://`` URLs.
 """
 
 from __future__ import annotations
