@@ -8,9 +8,10 @@
 - Objects get their required properties and, for realism, their optional ones too when they can be built (an optional
   property that is recursive or unsatisfiable is left out; ``readOnly`` optional properties are never sent).
 - Arrays get one item (or ``minItems``); a recursive or unsatisfiable item schema gives ``[]`` when that is allowed.
-- Numbers prefer 1, then the closest value the bounds and ``multipleOf`` allow; strings are ``"example"`` cut or padded
-  to length, a fixed sample for known ``format`` values, and the simplest match of ``pattern`` drawn by hypothesis'
-  ``from_regex`` (derandomized, cached per pattern and length bounds).
+- Booleans are ``false`` (so a stand-in user is not ``disabled``). Numbers prefer 1, then the closest value the bounds
+  and ``multipleOf`` allow. Strings are ``"example"`` cut or padded to length, a fixed sample for known ``format``
+  values, or the simplest match of ``pattern`` drawn by hypothesis' ``from_regex`` (derandomized, cached per pattern
+  and length bounds).
 - ``$ref`` is a JSON pointer into ``root``; a reference cycle is broken by an optional property, a nullable branch or an
   empty array, else :class:`UnsatisfiableSchema` names where the cycle could not be ended.
 """
@@ -230,7 +231,7 @@ class _Builder:
             case "null":
                 return None
             case "boolean":
-                return True
+                return False
             case "integer":
                 return _integer(schema, where)
             case "number":
