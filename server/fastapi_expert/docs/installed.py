@@ -3,7 +3,8 @@
 Each public object (a function, class, method, property or documented attribute reachable from the package without a
 private name) becomes one ``ApiEntry``: its qualified public name, signature, docstring and, through
 ``griffe-typingdoc``, the ``Annotated[..., Doc("...")]`` parameter docs FastAPI writes. Packages are loaded once per
-process (keyed by environment, import name and version) and ranked with the shared ``SearchIndex``.
+process (keyed by environment, import name and version) and ranked with the shared ``SearchIndex``; with a cache
+directory, what griffe extracted is also kept on disk (``api_cache``), so the next process does not parse again.
 """
 
 from __future__ import annotations
@@ -127,15 +128,33 @@ _CACHE: dict[tuple[tuple[Path, ...], str, str], InstalledApi] = {}
 _LOCK = threading.Lock()
 
 
-def installed_api(package: str, version: str, search_paths: tuple[Path, ...]) -> InstalledApi:
-    """The API of import package ``package`` as installed under ``search_paths`` (memoised per process)."""
+def installed_api(
+    package: str, version: str, search_paths: tuple[Path, ...], cache_dir: Path | None = None
+) -> InstalledApi:
+    """The API of import package ``package`` as installed under ``search_paths`` (memoised per process, and on disk
+    under ``cache_dir`` when one is given)."""
     key = (search_paths, package, version)
     with _LOCK:
         cached = _CACHE.get(key)
         if cached is None:
-            cached = InstalledApi(package, _extract(package, search_paths))
+            cached = InstalledApi(package, _extract_cached(package, version, search_paths, cache_dir))
             _CACHE[key] = cached
     return cached
+
+
+def _extract_cached(
+    package: str, version: str, search_paths: tuple[Path, ...], cache_dir: Path | None
+) -> list[ApiEntry]:
+    if cache_dir is None:
+        return _extract(package, search_paths)
+    from fastapi_expert.docs.api_cache import ApiCache
+
+    disk = ApiCache(cache_dir)
+    entries = disk.load(package, version, search_paths)
+    if entries is None:
+        entries = _extract(package, search_paths)
+        disk.store(package, version, search_paths, entries)
+    return entries
 
 
 def _extract(package: str, search_paths: tuple[Path, ...]) -> list[ApiEntry]:

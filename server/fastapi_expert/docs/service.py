@@ -197,7 +197,7 @@ class DocsService:
         exact: list[DocSection] = []
         pool: list[DocSection] = []
         for package in installed.import_names[:3]:
-            api = installed_api(package, installed.version, environment.site_packages)
+            api = installed_api(package, installed.version, environment.site_packages, settings.cache_dir / "api")
             exact += [_api_section(entry) for entry in api.exact(topic)[:_EXACT]]
             pool += [_api_section(entry) for entry, _ in api.search(topic, _PER_SOURCE)]
         key = (installed.location, installed.name, installed.version)

@@ -26,8 +26,9 @@ DESCRIPTION = """Documentation of a Python library for the version installed in 
 Ask about one thing ("dependencies with yield", "field_validator", "AsyncSession.execute", "lifespan"); returns the
 few most relevant sections, each labelled with its source: `installed` (signatures and docstrings read from the
 installed package, FastAPI's Doc() parameter docs included), `bundled` (docs shipped inside the package, such as
-FastAPI's own skill), `knowledge` (fastapi-expert's tested patterns), `online` (the official docs at the version's tag,
-cached). `version` is the installed one unless you ask for another (which needs the online docs)."""
+FastAPI's own skill), `knowledge` (fastapi-expert's tested patterns), `online` (the official docs, cached: the markdown
+sources at the version's tag, or the site's llms.txt index when no version is known). `version` is the installed one
+unless you ask for another (which needs the online docs)."""
 
 
 def register(server: MCPServer, service: DocsService) -> None:
