@@ -9,7 +9,21 @@ from dataclasses import dataclass
 from typing import Annotated
 
 import pytest
-from fastapi import Cookie, Depends, FastAPI, File, Form, Header, HTTPException, Query, Response, Security, UploadFile
+from fastapi import (
+    APIRouter,
+    Cookie,
+    Depends,
+    FastAPI,
+    File,
+    Form,
+    Header,
+    HTTPException,
+    Query,
+    Response,
+    Security,
+    UploadFile,
+)
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import (
     APIKeyHeader,
@@ -23,7 +37,13 @@ from fastapi.security import (
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, Field
 
-from fastapi_expert.validate.roundtrip import RouteKey, RouteResult, exercise_routes, format_app_traceback
+from fastapi_expert.validate.roundtrip import (
+    RouteKey,
+    RouteResult,
+    exercise_routes,
+    format_app_traceback,
+    route_dependants,
+)
 
 
 def by_route(results: tuple[RouteResult, ...]) -> dict[tuple[str, str], RouteResult]:
@@ -381,3 +401,58 @@ def test_lifespan_runs_once_with_a_given_client() -> None:
     assert started == ["up"]
     assert exercise_routes(app).ok
     assert started == ["up", "up"]
+
+
+def test_rejected_request_is_noted() -> None:
+    """A 422 to a request built from the route's own schema passes (below 500) but says what the app rejected."""
+    app = FastAPI()
+
+    @app.post("/events")
+    def create(body: dict[str, int]) -> dict[str, int]:
+        raise RequestValidationError([{"type": "value_error", "loc": ("body",), "msg": "no events today"}])
+
+    (result,) = exercise_routes(app).results
+    assert (result.ok, result.status) == (True, 422)
+    assert result.note is not None
+    assert result.note.startswith("rejected as invalid: ")
+    assert "no events today" in result.note
+
+
+def test_route_dependants_lists_the_documented_routes() -> None:
+    """route_dependants maps (method, OpenAPI path) to the dependency tree: router prefixes and router dependencies
+    included, docs and hidden routes not."""
+    app = FastAPI()
+    router = APIRouter(prefix="/v1", dependencies=[Depends(oauth2_scheme)])
+    inner = APIRouter(prefix="/files")
+
+    @inner.get("/{name:path}")
+    def read_file(name: str) -> str:
+        return name
+
+    @router.put("/notes/{note_id}")
+    def put_note(note_id: int) -> int:
+        return note_id
+
+    @app.get("/hidden", include_in_schema=False)
+    def hidden() -> None:
+        return None
+
+    router.include_router(inner)
+    app.include_router(router)
+    dependants = route_dependants(app)
+    assert sorted(dependants) == [RouteKey("GET", "/v1/files/{name}"), RouteKey("PUT", "/v1/notes/{note_id}")]
+    assert [sub.call for sub in dependants["GET", "/v1/files/{name}"].dependencies] == [oauth2_scheme]
+
+
+def test_router_level_security_is_satisfied() -> None:
+    """A scheme required by an included router's dependencies is overridden too: the nested route answers 200."""
+    app = FastAPI()
+    router = APIRouter(prefix="/admin", dependencies=[Depends(oauth2_scheme)])
+
+    @router.get("/stats")
+    def stats() -> dict[str, int]:
+        return {"users": 1}
+
+    app.include_router(router)
+    (result,) = exercise_routes(app).results
+    assert (result.ok, result.status, result.path) == (True, 200, "/admin/stats")

@@ -27,7 +27,7 @@ from urllib.parse import quote, urlencode
 
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBasicCredentials
 from fastapi.security.api_key import APIKeyBase
 from fastapi.security.base import SecurityBase
@@ -46,9 +46,9 @@ __all__ = [
     "RoundTripReport",
     "RouteKey",
     "RouteResult",
-    "api_routes",
     "exercise_routes",
     "format_app_traceback",
+    "route_dependants",
     "satisfied_auth",
 ]
 
@@ -129,13 +129,17 @@ class AuthPlan:
         return "auth not satisfied" + (f": could not stand in for {', '.join(self.left)}" if self.left else "")
 
 
-def api_routes(app: FastAPI) -> dict[RouteKey, APIRoute]:
-    """The app's routes by (method, OpenAPI path); FastAPI's own docs routes are not ``APIRoute``\\ s."""
-    found: dict[RouteKey, APIRoute] = {}
-    for route in app.routes:
-        if isinstance(route, APIRoute) and route.include_in_schema:
-            for method in sorted(route.methods or ()):
-                found.setdefault(RouteKey(method, route.path_format), route)
+def route_dependants(app: FastAPI) -> dict[RouteKey, Dependant]:
+    """Each documented route's dependency tree (router dependencies included) by (method, OpenAPI path).
+
+    FastAPI's own docs routes are not ``APIRoute``\\ s; routes of included routers are found through
+    ``fastapi.routing.iter_route_contexts``, which applies the routers' prefixes and dependencies.
+    """
+    found: dict[RouteKey, Dependant] = {}
+    for context in iter_route_contexts(app.routes):
+        if isinstance(context.original_route, APIRoute) and context.include_in_schema:
+            for method in sorted(context.methods or ()):
+                found.setdefault(RouteKey(method, str(context.path_format)), context.dependant)
     return found
 
 
@@ -152,8 +156,8 @@ def satisfied_auth(app: FastAPI, routes: Iterable[RouteKey] | None = None) -> It
     schemes: dict[object, SecurityBase] = {}
     dependents: dict[object, str] = {}
     secured: set[RouteKey] = set()
-    for key, route in api_routes(app).items():
-        if (selected is None or key in selected) and _collect(route.dependant, schemes, dependents, top=True):
+    for key, dependant in route_dependants(app).items():
+        if (selected is None or key in selected) and _collect(dependant, schemes, dependents, top=True):
             secured.add(key)
     added: dict[object, Callable[[], object]] = {call: _credentials(scheme) for call, scheme in schemes.items()}
     left: list[str] = []
@@ -358,9 +362,10 @@ def _exercise(
             ids = {name: value for name, value in ids.items() if isinstance(value, str | int)}
             if ids:
                 created[key.path.rstrip("/")] = ids
-    return RouteResult(
-        key.method, key.path, status, problem is None, request.summary(), problem, plan.note(key, status)
-    )
+    note = plan.note(key, status)
+    if status == 422:  # a valid request was rejected: the app validates more than its OpenAPI document says
+        note = f"rejected as invalid: {response.content[:300].decode(errors='replace')}"
+    return RouteResult(key.method, key.path, status, problem is None, request.summary(), problem, note)
 
 
 def _build_request(
