@@ -6,6 +6,7 @@ import inspect
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated
 
 import pytest
@@ -37,6 +38,7 @@ from fastapi.security import (
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, Field
 
+from fastapi_expert.validate.examples import UnsatisfiableSchema, example_for
 from fastapi_expert.validate.roundtrip import (
     RouteKey,
     RouteResult,
@@ -157,6 +159,21 @@ def test_traceback_keeps_the_cause() -> None:
         load()
     text = format_app_traceback(caught.value)
     assert text.index("KeyError: 'missing'") < text.index("which caused:") < text.index("RuntimeError: config")
+
+
+def test_traceback_frames_of_the_package_are_dropped_but_the_reference_apps_kept() -> None:
+    """Frames in fastapi_expert's own modules are dropped; the reference app shipped inside the package is app code."""
+    import fastapi_expert.validate.roundtrip as roundtrip
+
+    fake = Path(roundtrip.__file__).parent / "reference_app" / "app" / "fake_router.py"
+    namespace: dict[str, object] = {"example_for": example_for}
+    source = "def handler():\n    return example_for({'type': 'integer', 'minimum': 2, 'maximum': 1}, root={})\n"
+    exec(compile(source, str(fake), "exec"), namespace)  # noqa: S102 - a frame that claims to be in the reference app
+    with pytest.raises(UnsatisfiableSchema) as caught:
+        namespace["handler"]()  # type: ignore[operator]
+    text = format_app_traceback(caught.value)
+    assert f'File "{fake}", line 2, in handler' in text
+    assert "examples.py" not in text
 
 
 def test_response_violating_its_schema_fails() -> None:

@@ -55,10 +55,14 @@ __all__ = [
 _METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _RANK = {"POST": 0, "GET": 1, "HEAD": 1, "OPTIONS": 1, "PUT": 2, "PATCH": 2, "DELETE": 3}
 _ROOT_URI = "urn:fastapi-expert:openapi"
-_LIBRARY_DIRS = tuple(
-    {sysconfig.get_paths()[key] for key in ("stdlib", "platstdlib", "purelib", "platlib")}
-    | {str(Path(__file__).resolve().parents[1])}
+_PACKAGE_DIR = Path(__file__).resolve().parents[1]
+#: Frames under these are not the app's (the reference app shipped inside the package is).
+_LIBRARY_DIRS = (
+    *{sysconfig.get_paths()[key] for key in ("stdlib", "platstdlib", "purelib", "platlib")},
+    str(_PACKAGE_DIR),
+    "<",
 )
+_REFERENCE_APP_DIR = str(_PACKAGE_DIR / "validate" / "reference_app")
 _NO_BODY = object()
 
 
@@ -226,7 +230,11 @@ def format_app_traceback(error: BaseException) -> str:
     blocks = []
     for exc in chain:
         frames = traceback.extract_tb(exc.__traceback__)
-        own = [frame for frame in frames if not frame.filename.startswith((*_LIBRARY_DIRS, "<"))]
+        own = [
+            frame
+            for frame in frames
+            if frame.filename.startswith(_REFERENCE_APP_DIR) or not frame.filename.startswith(_LIBRARY_DIRS)
+        ]
         header = "Traceback (the app's frames, most recent call last):" if own else "Traceback (last frame):"
         text = "".join([header + "\n", *traceback.format_list(own or frames[-1:]), *_exception_only(exc)])
         blocks.append(text.rstrip())
