@@ -1,0 +1,229 @@
+"""Which security schemes a dependency reaches, across the project's modules.
+
+A dependency protects a route when it is a FastAPI security scheme (``OAuth2PasswordBearer(...)``,
+``APIKeyHeader(...)``, ``HTTPBasic()``..., or a subclass of one), or a function or class whose parameters depend on
+one, at any depth: ``CurrentUser = Annotated[User, Depends(get_current_user)]`` imported from ``app.api.deps``,
+where ``get_current_user`` takes ``token: Annotated[str, Depends(reusable_oauth2)]``, reaches
+``fastapi.security.OAuth2PasswordBearer``. The answer is the qualified names of the scheme classes reached (so a tool
+can tell an API-key app from a JWT one); an empty tuple means no scheme is reached. Names alone (``verify_token``)
+are no evidence: only the structure counts.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from fastapi_expert.project.sources import Definition, Module, ProjectSources
+from fastapi_expert.review.index import FunctionNode, Parameter, dotted_name, fastapi_names
+
+__all__ = ["SCHEME_CLASSES", "DependencySchemes"]
+
+_SCHEMES = (
+    "OAuth2PasswordBearer",
+    "OAuth2AuthorizationCodeBearer",
+    "OAuth2",
+    "APIKeyHeader",
+    "APIKeyQuery",
+    "APIKeyCookie",
+    "HTTPBearer",
+    "HTTPBasic",
+    "HTTPDigest",
+    "HTTPBase",
+    "OpenIdConnect",
+)
+_SCHEME_MODULES = (
+    "fastapi.security",
+    "fastapi.security.oauth2",
+    "fastapi.security.api_key",
+    "fastapi.security.http",
+    "fastapi.security.open_id_connect_url",
+)
+#: Every qualified spelling of FastAPI's security scheme classes.
+SCHEME_CLASSES = frozenset(f"{module}.{name}" for module in _SCHEME_MODULES for name in _SCHEMES)
+_MARKERS = fastapi_names("Depends", "Security")
+_MAX_DEPTH = 10
+
+Schemes = tuple[str, ...]
+
+
+class DependencySchemes:
+    """Answers "which security schemes does this dependency reach?" for expressions of the project's modules."""
+
+    def __init__(self, sources: ProjectSources) -> None:
+        self.sources = sources
+        self._functions: dict[tuple[str, int], Schemes] = {}
+        self._aliases: dict[tuple[str, str], Schemes] = {}
+        self._visiting: set[tuple[str, int]] = set()
+
+    # -- entry points ------------------------------------------------------------------------------------------------
+
+    def dependency(self, module: Module, node: ast.expr, scopes: tuple[FunctionNode, ...] = ()) -> Schemes:
+        """The schemes ``Depends(x)``/``Security(x)`` (or a name bound to one) reaches."""
+        return self._dependency(module, node, scopes, None, 0)
+
+    def parameter(self, module: Module, parameter: Parameter, scopes: tuple[FunctionNode, ...] = ()) -> Schemes:
+        """The schemes a path operation's (or dependency's) parameter reaches through ``Depends``/``Security``, in
+        its default, its ``Annotated`` metadata, or an ``Annotated`` alias defined here or imported."""
+        return self._parameter(module, parameter, scopes, 0)
+
+    def function(self, module: Module, function: FunctionNode) -> Schemes:
+        """The schemes any parameter of ``function`` reaches."""
+        return self._function(module, function, 0)
+
+    # -- walking -----------------------------------------------------------------------------------------------------
+
+    def _parameter(self, module: Module, parameter: Parameter, scopes: tuple[FunctionNode, ...], depth: int) -> Schemes:
+        found: list[str] = []
+        markers = [parameter.marker] if parameter.marker is not None else []
+        markers += [m for m in parameter.metadata if isinstance(m, ast.Call) and m is not parameter.marker]
+        for marker in markers:
+            found += self._dependency(module, marker, scopes, parameter.type, depth + 1)
+        if not markers and isinstance(parameter.type, ast.Name | ast.Attribute):
+            found += self._imported_alias(module, parameter.type, scopes, depth + 1)
+        return _unique(found)
+
+    def _imported_alias(self, module: Module, node: ast.expr, scopes: tuple[FunctionNode, ...], depth: int) -> Schemes:
+        """``CurrentUser`` imported from another module, where ``CurrentUser = Annotated[User, Depends(...)]``."""
+        dotted = dotted_name(node) or ""
+        head = dotted.split(".", 1)[0]
+        cacheable = not any(head in module.index.function_locals(scope) for scope in scopes)
+        key = (module.name, dotted)
+        if cacheable and key in self._aliases:
+            return self._aliases[key]
+        result = self._imported_alias_uncached(module, node, scopes, depth)
+        if cacheable:
+            self._aliases[key] = result
+        return result
+
+    def _imported_alias_uncached(
+        self, module: Module, node: ast.expr, scopes: tuple[FunctionNode, ...], depth: int
+    ) -> Schemes:
+        definition = self._definition(module, node, scopes)
+        if definition is None or definition.attributes or definition.module is module or depth > _MAX_DEPTH:
+            return ()
+        target = definition.module
+        value = target.index.module_constants.get(definition.name)
+        if not isinstance(value, ast.Subscript):
+            return ()
+        inner, metadata = target.index.annotated_parts(value)
+        found: list[str] = []
+        for item in metadata:
+            if isinstance(item, ast.Call):
+                found += self._dependency(target, item, (), inner, depth + 1)
+        if not metadata and isinstance(inner, ast.Name | ast.Attribute):
+            found += self._imported_alias(target, inner, (), depth + 1)
+        return _unique(found)
+
+    def _dependency(
+        self,
+        module: Module,
+        node: ast.expr,
+        scopes: tuple[FunctionNode, ...],
+        annotation: ast.expr | None,
+        depth: int,
+    ) -> Schemes:
+        if depth > _MAX_DEPTH:
+            return ()
+        call = self._marker(module, node, scopes, depth)
+        if call is None:
+            return ()
+        marker_module, marker = call
+        target = (
+            marker.args[0] if marker.args else next((k.value for k in marker.keywords if k.arg == "dependency"), None)
+        )
+        if target is None:  # Depends() with the class in the annotation
+            return self._target(module, annotation, scopes, depth + 1) if annotation is not None else ()
+        return self._target(marker_module, target, scopes if marker_module is module else (), depth + 1)
+
+    def _marker(
+        self, module: Module, node: ast.expr, scopes: tuple[FunctionNode, ...], depth: int
+    ) -> tuple[Module, ast.Call] | None:
+        """``node`` as a ``Depends``/``Security`` call, also through a name bound to one (here or imported)."""
+        if isinstance(node, ast.Call):
+            return (module, node) if module.resolve(node.func, scopes) in _MARKERS else None
+        if isinstance(node, ast.Name | ast.Attribute) and depth <= _MAX_DEPTH:
+            definition = self._definition(module, node, scopes)
+            if definition is not None and not definition.attributes:
+                value = definition.module.index.module_constants.get(definition.name)
+                if isinstance(value, ast.Call):
+                    return self._marker(definition.module, value, (), depth + 1)
+        return None
+
+    def _target(self, module: Module, node: ast.expr, scopes: tuple[FunctionNode, ...], depth: int) -> Schemes:
+        """The schemes the dependency callable ``node`` reaches."""
+        if depth > _MAX_DEPTH:
+            return ()
+        if isinstance(node, ast.Call):  # Depends(HTTPBearer()), Depends(RoleChecker(["admin"]))
+            return self._target(module, node.func, scopes, depth + 1)
+        qualified = module.resolve(node, scopes)
+        if qualified in SCHEME_CLASSES:
+            return (qualified,) if qualified is not None else ()
+        definition = self._definition(module, node, scopes)
+        if definition is None:
+            local = module.index.functions.get(getattr(node, "id", ""))
+            return self._function(module, local, depth + 1) if local is not None else ()
+        return self._defined(definition, depth + 1)
+
+    def _defined(self, definition: Definition, depth: int) -> Schemes:
+        module, name = definition.module, definition.name
+        if definition.attributes or depth > _MAX_DEPTH:
+            return ()
+        if name in module.index.classes:
+            return self._class(module, module.index.classes[name], depth + 1)
+        function = module.index.functions.get(name)
+        if function is not None:
+            return self._function(module, function, depth + 1)
+        value = module.index.module_constants.get(name)
+        if isinstance(value, ast.Call):  # reusable_oauth2 = OAuth2PasswordBearer(...), checker = RoleChecker(...)
+            return self._target(module, value.func, (), depth + 1)
+        return ()
+
+    def _class(self, module: Module, node: ast.ClassDef, depth: int) -> Schemes:
+        """A class used as a dependency (its ``__init__``), or its instance (its ``__call__``), or a subclass of a
+        scheme."""
+        found: list[str] = []
+        for base in node.bases:
+            qualified = module.resolve(base)
+            if qualified in SCHEME_CLASSES and qualified is not None:
+                found.append(qualified)
+            elif isinstance(base, ast.Name | ast.Attribute):
+                definition = self._definition(module, base, ())
+                if definition is not None and definition.name in definition.module.index.classes:
+                    found += self._class(definition.module, definition.module.index.classes[definition.name], depth + 1)
+        for statement in node.body:
+            if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef) and statement.name in {
+                "__init__",
+                "__call__",
+            }:
+                found += self._function(module, statement, depth + 1)
+        return _unique(found)
+
+    def _function(self, module: Module, function: FunctionNode, depth: int) -> Schemes:
+        key = (module.name, id(function))
+        if key in self._functions:
+            return self._functions[key]
+        if key in self._visiting or depth > _MAX_DEPTH:
+            return ()
+        self._visiting.add(key)
+        try:
+            found: list[str] = []
+            for parameter in module.index.parameters(function):
+                found += self._parameter(module, parameter, (), depth + 1)
+            result = _unique(found)
+        finally:
+            self._visiting.discard(key)
+        self._functions[key] = result
+        return result
+
+    def _definition(self, module: Module, node: ast.expr, scopes: tuple[FunctionNode, ...]) -> Definition | None:
+        qualified = module.resolve(node, scopes)
+        if qualified is None:
+            return None
+        if qualified.startswith("<local>."):
+            head, *attributes = qualified.removeprefix("<local>.").split(".")
+            return Definition(module, head, tuple(attributes))
+        return self.sources.definition(qualified)
+
+
+def _unique(items: list[str]) -> Schemes:
+    return tuple(dict.fromkeys(items))
