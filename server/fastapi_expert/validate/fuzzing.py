@@ -1,9 +1,10 @@
 """The fuzz step: schemathesis-generated requests against a live FastAPI app, in-process and reproducible.
 
-schemathesis 4 loads the app's own OpenAPI document (``schemathesis.openapi.from_dict`` on ``app.openapi()``, with a
-default ``schemathesis.Config`` so no ``schemathesis.toml`` is read) and generates positive cases per operation with
-``APIOperation.as_strategy()``. Hypothesis runs derandomized, without a database and without shrinking, so the same
-app gives the same requests on every run; ``max_examples`` bounds the cases per operation.
+schemathesis 4 loads the app's own OpenAPI document (``schemathesis.openapi.from_dict`` on ``app.openapi()``, with an
+explicit ``schemathesis.Config(seed=0)`` so no ``schemathesis.toml`` is read) and generates positive cases per operation
+with ``APIOperation.as_strategy()``. Not ``from_asgi``: its client starts a second lifespan of the app in a
+process-wide thread that lives until exit. Hypothesis runs derandomized, without a database and without shrinking,
+so the same app gives the same requests on every run; ``max_examples`` bounds the cases per operation.
 
 Each case is serialized the way schemathesis' own transport would (``Case.as_transport_kwargs`` into a prepared
 ``requests`` request: headers, cookies, query, JSON, form or multipart body) and sent through a starlette
@@ -98,7 +99,7 @@ def fuzz_app(
         with TestClient(app) as own:
             return fuzz_app(app, max_examples=max_examples, routes=routes, client=own)
     selected = None if routes is None else {RouteKey(method.upper(), path) for method, path in routes}
-    schema = schemathesis.openapi.from_dict(copy.deepcopy(app.openapi()), config=schemathesis.Config())
+    schema = schemathesis.openapi.from_dict(copy.deepcopy(app.openapi()), config=schemathesis.Config(seed=0))
     run = _Run(client, max_examples)
     seen: set[RouteKey] = set()
     with satisfied_auth(app, selected):
