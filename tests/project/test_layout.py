@@ -355,3 +355,52 @@ def test_the_users_code_is_never_imported(tmp_path: Path) -> None:
     )
     assert detect_layout(tmp_path).app.variable == "app"
     assert not marker.exists()
+
+
+def test_the_older_full_stack_template(tmp_path: Path) -> None:
+    """``app/api/api_v1/api.py`` aggregating ``app/api/api_v1/endpoints/*``, mounted at ``settings.API_V1_STR``."""
+    files = {
+        "app/__init__.py": "",
+        "app/core/__init__.py": "",
+        "app/core/config.py": (
+            "from pydantic_settings import BaseSettings\n\n\nclass Settings(BaseSettings):\n"
+            '    API_V1_STR: str = "/api/v1"\n\n\nsettings = Settings()\n'
+        ),
+        "app/api/__init__.py": "",
+        "app/api/api_v1/__init__.py": "",
+        "app/api/api_v1/api.py": (
+            "from fastapi import APIRouter\n\nfrom app.api.api_v1.endpoints import items, login\n\n"
+            "api_router = APIRouter()\napi_router.include_router(login.router, tags=['login'])\n"
+            'api_router.include_router(items.router, prefix="/items", tags=["items"])\n'
+        ),
+        "app/api/api_v1/endpoints/__init__.py": "",
+        "app/api/api_v1/endpoints/items.py": (
+            "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get('/')\ndef read_items(): ...\n"
+        ),
+        "app/api/api_v1/endpoints/login.py": (
+            "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+            "@router.post('/login/access-token')\ndef login(): ...\n"
+        ),
+        "app/main.py": (
+            "from fastapi import FastAPI\n\nfrom app.api.api_v1.api import api_router\n"
+            "from app.core.config import settings\n\napp = FastAPI()\n"
+            "app.include_router(api_router, prefix=settings.API_V1_STR)\n"
+        ),
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    layout = detect_layout(tmp_path)
+    assert layout.kind == "full-stack"
+    assert layout.routers == RouterPackage("app/api/api_v1/endpoints", "app.api.api_v1.endpoints", exists=True)
+    site = layout.include_site
+    assert (site.path, site.receiver, site.after_line, site.import_from, site.import_line) == (
+        "app/api/api_v1/api.py",
+        "api_router",
+        7,
+        "app.api.api_v1.endpoints",
+        3,
+    )
+    lines = (tmp_path / site.path).read_text().splitlines()
+    assert lines[site.after_end_line - 1] == site.after_statement
+    assert sorted(e.full_path for e in layout.routes.endpoints) == ["/api/v1/items/", "/api/v1/login/access-token"]

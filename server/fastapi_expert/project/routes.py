@@ -26,7 +26,7 @@ from fastapi_expert.errors import InputError
 from fastapi_expert.project.routers import AuthDependency, Prefix, RouterGraph, RouterInfo, keyword
 from fastapi_expert.project.sources import Module, ProjectSources
 from fastapi_expert.review.context import SourceFile
-from fastapi_expert.review.index import HTTP_METHODS, FunctionNode, dotted_name
+from fastapi_expert.review.index import HTTP_METHODS, FunctionNode, Parameter, dotted_name
 
 __all__ = [
     "Endpoint",
@@ -217,8 +217,18 @@ def _parameter_auth(
         schemes = graph.schemes.parameter(module, parameter, (*scopes, function))
         if schemes:
             line, _ = module.position(parameter.node)
-            found.append(AuthDependency("parameter", module.segment(parameter.node), schemes, module.path, line))
+            found.append(AuthDependency("parameter", _parameter_text(module, parameter), schemes, module.path, line))
     return tuple(found)
+
+
+def _parameter_text(module: Module, parameter: Parameter) -> str:
+    """The parameter as written, with its default (``credentials=Depends(basic)``, ``user: CurrentUser``)."""
+    if parameter.default is None:
+        return module.segment(parameter.node)
+    span = ast.Constant(value=None)
+    span.lineno, span.col_offset = parameter.node.lineno, parameter.node.col_offset
+    span.end_lineno, span.end_col_offset = parameter.default.end_lineno, parameter.default.end_col_offset
+    return module.segment(span)
 
 
 # -- matching ----------------------------------------------------------------------------------------------------------

@@ -94,8 +94,8 @@ class Module:
             node = statement.node
             if isinstance(node, ast.ImportFrom) and node.level > 0:
                 base = self.package.split(".") if self.package else []
-                if node.level - 1 > len(base):
-                    continue
+                if node.level > len(base):
+                    continue  # beyond the top-level package: an ImportError at run time
                 base = base[: len(base) - (node.level - 1)]
                 module = ".".join([*base, *([node.module] if node.module else [])])
                 for alias in node.names:

@@ -1,8 +1,9 @@
 """Static string values: what a prefix expression is when the project spells it out.
 
 ``"/api"``, ``API_PREFIX`` bound once to a literal (here or in another module), ``settings.API_V1_STR`` where
-``settings = Settings()`` (or ``get_settings()`` returning one) and the settings class gives the field a literal
-default, ``Settings.X``, f-strings and ``+`` of those. Anything else (environment lookups, calls, names bound twice)
+``settings = Settings()`` (or ``get_settings()`` returning one) and the settings class (or a base class in its module)
+gives the field a literal default (also through ``Field(default=...)``), ``Settings.X``, ``get_settings().X``,
+f-strings and ``+`` of those. Anything else (environment lookups, calls, names bound twice)
 is unknown: ``None``. A settings default can be overridden by the environment at run time; the default is what the
 project's code says, so that is the value.
 """
@@ -54,6 +55,9 @@ class StaticValues:
             left = self._string(module, node.left, scopes, depth + 1)
             right = self._string(module, node.right, scopes, depth + 1) if left is not None else None
             return None if left is None or right is None else left + right
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Call):  # get_settings().API_PREFIX
+            built = self._built_class(module, node.value.func, depth + 1)
+            return self._class_field(built[0], built[1], node.attr, depth + 1) if built is not None else None
         if isinstance(node, ast.Name | ast.Attribute):
             definition = self._definition(module, node, scopes)
             return self._value_of(definition, depth + 1) if definition is not None else None
