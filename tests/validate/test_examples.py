@@ -12,6 +12,7 @@ import pytest
 from fastapi import FastAPI, File, Form, Query, UploadFile
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis.errors import FailedHealthCheck
 from pydantic import BaseModel, EmailStr, Field, create_model
 
 from fastapi_expert.validate.examples import UnsatisfiableSchema, example_for
@@ -173,6 +174,7 @@ def test_optional_properties_are_filled_unless_read_only() -> None:
         ({"type": "array", "minItems": 3, "maxItems": 1}, "minItems 3 > maxItems 1"),
         ({"$ref": "#/components/schemas/Missing"}, "unresolvable reference"),
         ({"$ref": "https://example.com/schema.json"}, "only local references"),
+        ({"type": "string", "pattern": r"^\p{L}+$"}, "is not a regular expression Python can match"),
         ({"enum": []}, "enum is empty"),
         ({"not": {}}, "accepts nothing"),
         ({"$ref": "#/components/schemas/Loop"}, "recursive schema with no optional or nullable branch"),
@@ -349,3 +351,16 @@ def test_random_pydantic_models(model: type[BaseModel]) -> None:
     example = example_for({"$ref": "#/components/schemas/Target"}, root=root)
     check(example, schema, root)
     model.model_validate(example)
+
+
+def test_nested_in_a_given_test_the_health_check_is_not_mistaken_for_no_match() -> None:
+    """Drawing a pattern inside a @given test that does not allow nesting raises hypothesis' FailedHealthCheck, not a
+    misleading UnsatisfiableSchema."""
+
+    @settings(max_examples=1, database=None)
+    @given(st.just(None))
+    def outer(_: None) -> None:
+        example_for({"type": "string", "pattern": "^nested-[0-9]{2}$"}, root={})
+
+    with pytest.raises(FailedHealthCheck, match="nested_given"):
+        outer()

@@ -422,14 +422,17 @@ def _bounds(schema: Mapping[str, object]) -> tuple[tuple[float, bool] | None, tu
 
 
 @lru_cache(maxsize=512)
-def _pattern_sample(pattern: str, low: int, high: int | None) -> str | None:
+def _pattern_sample(pattern: str, low: int, high: int | None) -> tuple[str | None, str]:
+    """The simplest string matching ``pattern`` within the length bounds, or ``None`` and why there is none."""
     from hypothesis import HealthCheck, Phase, find, settings
     from hypothesis import strategies as st
-    from hypothesis.errors import HypothesisException
+    from hypothesis.errors import FailedHealthCheck, HypothesisException, InvalidArgument
 
+    bounds = f" of length {low}..{'' if high is None else high}" if low or high is not None else ""
     try:
+        strategy = st.from_regex(pattern, fullmatch=True)
         return find(
-            st.from_regex(pattern, fullmatch=True),
+            strategy,
             lambda text: low <= len(text) and (high is None or len(text) <= high),
             settings=settings(
                 database=None,
@@ -439,16 +442,19 @@ def _pattern_sample(pattern: str, low: int, high: int | None) -> str | None:
                 phases=[Phase.generate],
                 suppress_health_check=list(HealthCheck),
             ),
-        )
-    except (HypothesisException, re.error, ValueError, TypeError, OverflowError):  # no match, or a regex Python rejects
-        return None
+        ), ""
+    except FailedHealthCheck:
+        raise  # called inside a @given test that does not suppress HealthCheck.nested_given: its setup is the problem
+    except (re.error, InvalidArgument) as exc:
+        return None, f"pattern {pattern!r} is not a regular expression Python can match: {exc}"
+    except (HypothesisException, ValueError, TypeError, OverflowError):
+        return None, f"found no string{bounds} matching pattern {pattern!r}"
 
 
 def _pattern_example(pattern: str, low: int, high: int | None, where: str) -> str:
-    text = _pattern_sample(pattern, low, high)
+    text, reason = _pattern_sample(pattern, low, high)
     if text is None:
-        bounds = f" of length {low}..{'' if high is None else high}" if low or high is not None else ""
-        raise UnsatisfiableSchema(f"found no string{bounds} matching pattern {pattern!r}", location=where)
+        raise UnsatisfiableSchema(reason, location=where)
     return text
 
 
