@@ -248,6 +248,9 @@ class RouterGraph:
             node = statement.node
             if not isinstance(node, ast.Assign | ast.AnnAssign) or not isinstance(node.value, ast.Call):
                 continue
+            called = dotted_name(node.value.func)
+            if called is None or called.split(".", 1)[0] not in module.index.imports:
+                continue  # FastAPI and APIRouter are always imported: skip resolving every other call
             qualified = module.resolve(node.value.func, statement.scopes)
             kind: OwnerKind | None = (
                 "app" if qualified in _APP_CLASSES else "router" if qualified in _ROUTER_CLASSES else None

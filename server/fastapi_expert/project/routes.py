@@ -24,6 +24,7 @@ from typing import Literal
 
 from fastapi_expert.errors import InputError
 from fastapi_expert.project.routers import AuthDependency, Prefix, RouterGraph, RouterInfo, keyword
+from fastapi_expert.project.security import dependency_parameters
 from fastapi_expert.project.sources import Module, ProjectSources
 from fastapi_expert.review.context import SourceFile
 from fastapi_expert.review.index import HTTP_METHODS, FunctionNode, Parameter, dotted_name
@@ -213,7 +214,7 @@ def _parameter_auth(
     graph: RouterGraph, module: Module, function: FunctionNode, scopes: tuple[FunctionNode, ...]
 ) -> tuple[AuthDependency, ...]:
     found = []
-    for parameter in module.index.parameters(function):
+    for parameter in dependency_parameters(module, function):
         schemes = graph.schemes.parameter(module, parameter, (*scopes, function))
         if schemes:
             line, _ = module.position(parameter.node)

@@ -218,6 +218,7 @@ class ProjectSources:
         self.unparsed: dict[str, UnparsedFile] = {}
         self._parsed: dict[str, Module | None] = {}
         self._relevant: tuple[Module, ...] | None = None
+        self._packages: dict[Path, bool] = {}
         if walk:
             self._walk()
 
@@ -276,11 +277,16 @@ class ProjectSources:
         candidates += [self.root / "src", self.root / "backend"]
         return tuple(path for path in candidates if path.is_dir())
 
+    def _is_package(self, directory: Path) -> bool:
+        if directory not in self._packages:
+            self._packages[directory] = (directory / "__init__.py").exists()
+        return self._packages[directory]
+
     def _module_name(self, path: Path, roots: tuple[Path, ...]) -> str | None:
         directory = path.parent
-        if (directory / "__init__.py").exists():
+        if self._is_package(directory):
             top = directory
-            while (top.parent / "__init__.py").exists() and top.parent != top and top != self.root.parent:
+            while self._is_package(top.parent) and top.parent != top and top != self.root.parent:
                 top = top.parent
             base = top.parent
         else:
