@@ -19,7 +19,7 @@ from tests.conftest import REPO
 from tests.postgres import PostgresCluster
 
 #: Tests in the reference app's own suite (tests/ of the app); update it with the suite.
-REFERENCE_TESTS = 40
+REFERENCE_TESTS = 44
 
 
 def run_reference_suite(root: Path, database_url: str | None) -> str:

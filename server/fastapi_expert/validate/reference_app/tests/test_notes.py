@@ -86,6 +86,12 @@ def test_read_with_a_non_integer_id_is_422(client: TestClient) -> None:
     assert client.get("/notes/abc").status_code == 422
 
 
+@pytest.mark.parametrize("note_id", ["0", "-1", str(2**31), "345421815145954803712"])
+def test_an_id_outside_the_integer_column_is_422_not_a_driver_overflow(client: TestClient, note_id: str) -> None:
+    for method in ("GET", "PATCH", "DELETE"):
+        assert client.request(method, f"/notes/{note_id}", json={}).status_code == 422
+
+
 def test_patch_changes_only_the_fields_sent(client: TestClient) -> None:
     note = create(client, title="Before", body="Kept")
     response = client.patch(f"/notes/{note['id']}", json={"title": "After"})

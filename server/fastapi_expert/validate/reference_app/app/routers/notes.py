@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Path, Query, status
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,6 +14,10 @@ from ..models.note import Note
 from ..schemas.note import NoteCreate, NotePage, NoteRead, NoteUpdate
 
 router = APIRouter(prefix="/notes", tags=["notes"])
+
+# Ids are SQL INTEGER (32-bit on PostgreSQL; SQLite's 64-bit INTEGER refuses Python ints past 2**63): a larger id
+# in the path is a 422, not an overflow inside the driver (a 500).
+NoteId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The note's id.")]
 
 NOT_FOUND: dict[int | str, dict[str, Any]] = {status.HTTP_404_NOT_FOUND: {"description": "No note has this id"}}
 
@@ -45,12 +49,12 @@ async def list_notes(
 
 
 @router.get("/{note_id}", responses=NOT_FOUND)
-async def read_note(note_id: int, session: SessionDep) -> NoteRead:
+async def read_note(note_id: NoteId, session: SessionDep) -> NoteRead:
     return NoteRead.model_validate(await get_note_or_404(session, note_id))
 
 
 @router.patch("/{note_id}", responses=NOT_FOUND)
-async def update_note(note_id: int, patch: NoteUpdate, session: SessionDep) -> NoteRead:
+async def update_note(note_id: NoteId, patch: NoteUpdate, session: SessionDep) -> NoteRead:
     note = await get_note_or_404(session, note_id)
     for field, value in patch.model_dump(exclude_unset=True).items():
         setattr(note, field, value)
@@ -59,7 +63,7 @@ async def update_note(note_id: int, patch: NoteUpdate, session: SessionDep) -> N
 
 
 @router.delete("/{note_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
-async def delete_note(note_id: int, session: SessionDep) -> None:
+async def delete_note(note_id: NoteId, session: SessionDep) -> None:
     note = await get_note_or_404(session, note_id)
     await session.delete(note)
     await session.commit()
