@@ -1,0 +1,266 @@
+"""``add_auth`` on one module: each scheme applied to an app written as a user would, then run; and bad input."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from pwdlib import PasswordHash
+
+from fastapi_expert.codemods.single import MAX_SOURCE_BYTES, add_auth_to_source
+from fastapi_expert.errors import InputError, SourceParseError
+from fastapi_expert.review.engine import ReviewRequest, review_code
+
+USER_APP = '''"""A small notes service, as its author wrote it."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, FastAPI, Path
+from pydantic import BaseModel
+
+# In memory: good enough for a demo.
+NOTES: dict[int, str] = {}
+
+
+class Note(BaseModel):
+    """A note."""
+
+    text: str
+
+
+app = FastAPI(title="Notes")  # the one app
+admin = APIRouter(prefix="/admin", tags=["admin"])
+
+
+@app.get("/health")
+def health() -> dict[str, str]:
+    """Liveness probe: must stay public."""
+    return {"status": "ok"}
+
+
+@app.get("/notes")
+def list_notes() -> list[str]:
+    return list(NOTES.values())
+
+
+@app.post("/notes", status_code=201)
+def add_note(note: Note) -> dict[str, int]:
+    """Store a note."""
+    note_id = len(NOTES) + 1
+    NOTES[note_id] = note.text
+    return {"id": note_id}
+
+
+@app.delete("/notes/{note_id}", status_code=204)
+def delete_note(note_id: Annotated[int, Path(ge=1)]) -> None:
+    NOTES.pop(note_id, None)
+
+
+@admin.post("/reset")
+def reset() -> dict[str, str]:
+    # Wipe everything.
+    NOTES.clear()
+    return {"reset": "done"}
+
+
+app.include_router(admin)
+'''
+
+SECRET = "s" * 40
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+    """Write the files under a fresh package in tmp_path and import ``<package>.main``."""
+    loaded: list[str] = []
+
+    def _load(files: dict[str, str], package: str) -> FastAPI:
+        for path, content in files.items():
+            target = tmp_path / package / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(content)
+        (tmp_path / package / "__init__.py").write_text("")
+        monkeypatch.syspath_prepend(str(tmp_path))
+        loaded.append(package)
+        return importlib.import_module(f"{package}.main").app
+
+    yield _load
+    for name in list(sys.modules):
+        if name.split(".")[0] in loaded:
+            del sys.modules[name]
+
+
+def _apply(scheme: str) -> dict[str, str]:
+    result = add_auth_to_source(USER_APP, "main.py", scheme=scheme)
+    assert [file.path for file in result.files] == ["main.py", "auth.py"]
+    return {file.path: file.content.replace("from auth import", "from .auth import") for file in result.files}
+
+
+def _assert_public_routes_unchanged(client: TestClient) -> None:
+    assert client.get("/health").json() == {"status": "ok"}
+    assert client.get("/notes").status_code == 200
+
+
+def _assert_clean(result_files: dict[str, str]) -> None:
+    for path, content in result_files.items():
+        findings = review_code(content, path, ReviewRequest()).findings
+        assert findings == [], (path, findings)
+
+
+def _assert_openapi(client: TestClient, scheme_type: str) -> None:
+    schema = client.get("/openapi.json").json()
+    schemes = schema["components"]["securitySchemes"]
+    assert [entry["type"] for entry in schemes.values()] == [scheme_type]
+    assert "security" in schema["paths"]["/notes"]["post"]
+    assert "security" not in schema["paths"]["/notes"]["get"]
+    assert "security" in schema["paths"]["/admin/reset"]["post"]
+
+
+def test_api_key(load, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Mutating routes need X-API-Key = $API_KEY (401 with WWW-Authenticate otherwise); reads stay public."""
+    monkeypatch.setenv("API_KEY", SECRET)
+    files = _apply("api-key")
+    client = TestClient(load(files, "keyed"))
+    _assert_public_routes_unchanged(client)
+    for headers in ({}, {"X-API-Key": "wrong"}, {"X-API-Key": "é".encode()}):
+        response = client.post("/notes", json={"text": "x"}, headers=headers)
+        assert response.status_code == 401
+        assert response.headers["www-authenticate"] == "APIKey"
+        assert client.post("/admin/reset", headers=headers).status_code == 401
+    good = {"X-API-Key": SECRET}
+    assert client.post("/notes", json={"text": "x"}, headers=good).status_code == 201
+    assert client.delete("/notes/1", headers=good).status_code == 204
+    assert client.post("/admin/reset", headers=good).json() == {"reset": "done"}
+    _assert_openapi(client, "apiKey")
+    _assert_clean(files)
+
+
+def test_http_basic(load, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Mutating routes need Basic credentials equal to $AUTH_USERNAME/$AUTH_PASSWORD."""
+    monkeypatch.setenv("AUTH_USERNAME", "alice")
+    monkeypatch.setenv("AUTH_PASSWORD", PASSWORD)
+    files = _apply("http-basic")
+    client = TestClient(load(files, "basic"))
+    _assert_public_routes_unchanged(client)
+    for auth in (None, ("alice", "wrong password"), ("bob", PASSWORD)):
+        response = client.post("/notes", json={"text": "x"}, auth=auth)
+        assert response.status_code == 401
+        assert response.headers["www-authenticate"] == "Basic"
+    assert client.post("/notes", json={"text": "x"}, auth=("alice", PASSWORD)).status_code == 201
+    assert client.post("/admin/reset", auth=("alice", PASSWORD)).status_code == 200
+    _assert_openapi(client, "http")
+    _assert_clean(files)
+
+
+def test_oauth2_password_jwt(load, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A token from /token (for $AUTH_USERNAME with the argon2 $AUTH_PASSWORD_HASH) opens the mutating routes."""
+    monkeypatch.setenv("SECRET_KEY", SECRET)
+    monkeypatch.setenv("AUTH_USERNAME", "alice")
+    monkeypatch.setenv("AUTH_PASSWORD_HASH", PasswordHash.recommended().hash(PASSWORD))
+    files = _apply("oauth2-password-jwt")
+    client = TestClient(load(files, "jwt_app"))
+    _assert_public_routes_unchanged(client)
+    for headers in ({}, {"Authorization": "Bearer not-a-token"}):
+        response = client.post("/notes", json={"text": "x"}, headers=headers)
+        assert response.status_code == 401
+        assert response.headers["www-authenticate"] == "Bearer"
+    assert client.post("/token", data={"username": "alice", "password": "wrong"}).status_code == 401
+    assert client.post("/token", data={"username": "nobody", "password": PASSWORD}).status_code == 401
+    token = client.post("/token", data={"username": "alice", "password": PASSWORD}).json()["access_token"]
+    good = {"Authorization": f"Bearer {token}"}
+    assert client.post("/notes", json={"text": "x"}, headers=good).status_code == 201
+    assert client.post("/admin/reset", headers=good).status_code == 200
+    schema = client.get("/openapi.json").json()
+    assert schema["components"]["securitySchemes"]["OAuth2PasswordBearer"]["flows"]["password"]["tokenUrl"] == "token"
+    _assert_openapi(client, "oauth2")
+    _assert_clean(files)
+
+
+@pytest.mark.parametrize("scheme", ["oauth2-password-jwt", "api-key", "http-basic"])
+def test_second_run_is_a_no_op(scheme: str) -> None:
+    """Applied to its own output, add_auth changes nothing and returns no files."""
+    first = add_auth_to_source(USER_APP, "main.py", scheme=scheme)
+    edited = first.files[0].content
+    second = add_auth_to_source(edited, "main.py", scheme=scheme)
+    assert (second.files, second.diff) == ([], "")
+    assert first.diff.startswith("diff --git a/auth.py b/auth.py\nnew file mode")
+
+
+def test_comments_docstrings_and_layout_are_kept() -> None:
+    """Only the edited lines differ: every other line of the module is unchanged and in order."""
+    edited = add_auth_to_source(USER_APP, "main.py", scheme="api-key").files[0].content
+    original_lines = USER_APP.splitlines()
+    kept = [line for line in original_lines if line in edited.splitlines()]
+    changed = set(original_lines) - set(kept)
+    assert changed == {
+        "from fastapi import APIRouter, FastAPI, Path",
+        'admin = APIRouter(prefix="/admin", tags=["admin"])',
+        '@app.post("/notes", status_code=201)',
+        '@app.delete("/notes/{note_id}", status_code=204)',
+    }
+
+
+def test_a_module_in_a_folder_imports_its_auth_module_relatively() -> None:
+    result = add_auth_to_source(USER_APP, "app/main.py", scheme="api-key")
+    assert [file.path for file in result.files] == ["app/main.py", "app/auth.py"]
+    assert "from .auth import require_auth\n" in result.files[0].content
+
+
+def test_protected_routes_are_reported() -> None:
+    result = add_auth_to_source(USER_APP, "main.py", scheme="api-key")
+    assert [(route.methods, route.path, route.how) for route in result.protected] == [
+        (["POST"], "/notes", "decorator"),
+        (["DELETE"], "/notes/{note_id}", "decorator"),
+        (["POST"], "/admin/reset", "router"),
+    ]
+    assert any("API_KEY" in note for note in result.notes)
+
+
+# -- bad input -----------------------------------------------------------------------------------------------------
+
+
+def test_unknown_scheme() -> None:
+    with pytest.raises(InputError, match=r"^scheme: unknown scheme 'jwt'; the schemes are oauth2-password-jwt"):
+        add_auth_to_source(USER_APP, scheme="jwt")
+
+
+def test_a_pattern_matching_no_route_is_named() -> None:
+    with pytest.raises(InputError, match=r"^protect: 'DELETE /nope' matches no route \(the routes are: .*POST /notes"):
+        add_auth_to_source(USER_APP, protect=["/notes", "DELETE /nope"])
+
+
+@pytest.mark.parametrize(
+    ("protect", "message"),
+    [([], "the list of routes is empty"), (["notes"], "must start with '/'"), ("some", "is not 'mutating'")],
+)
+def test_malformed_protect(protect: object, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        add_auth_to_source(USER_APP, protect=protect)  # type: ignore[arg-type]
+
+
+def test_source_that_does_not_parse() -> None:
+    with pytest.raises(SourceParseError, match=r"^main\.py:3:7: does not parse") as caught:
+        add_auth_to_source("import x\n\ndef f(:\n    pass\n")
+    assert (caught.value.line, caught.value.column) == (3, 7)
+
+
+def test_no_app_or_router() -> None:
+    with pytest.raises(InputError, match=r"^source: main\.py defines no FastAPI app or APIRouter"):
+        add_auth_to_source("def f() -> int:\n    return 1\n")
+
+
+def test_oversize_source() -> None:
+    with pytest.raises(InputError, match=r"^source: is 1,000,0\d\d bytes; the limit is 1,000,000"):
+        add_auth_to_source("#" * (MAX_SOURCE_BYTES + 10) + "\n")
+
+
+@pytest.mark.parametrize("filename", ["/etc/main.py", "../main.py", "main.txt"])
+def test_bad_filename(filename: str) -> None:
+    with pytest.raises(InputError, match=r"^filename: "):
+        add_auth_to_source(USER_APP, filename)
