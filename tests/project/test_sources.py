@@ -254,3 +254,35 @@ def test_a_function_local_is_not_a_constant() -> None:
     values = StaticValues(sources)
     assert values.string(module, returned, (function,)) is None
     assert values.string(module, returned) == "/x"
+
+
+def test_python_314_unparenthesized_except_parses_on_older_interpreters(tmp_path: Path) -> None:
+    """The full-stack template targets Python 3.14 and writes ``except InvalidTokenError, ValidationError:``."""
+    write(
+        tmp_path,
+        {
+            "deps.py": (
+                "from fastapi import HTTPException\n\ndef f():\n    try:\n        pass\n"
+                "    except ValueError, KeyError:\n        raise HTTPException(status_code=403)\n"
+                "    try:\n        pass\n    except* OSError, EOFError :\n        pass\n"
+            )
+        },
+    )
+    sources = ProjectSources(tmp_path)
+    module = sources.at("deps.py")
+    assert module is not None, sources.unparsed
+    first, second = module.index.functions["f"].body
+    assert isinstance(first, ast.Try)
+    assert isinstance(second, ast.TryStar)
+    assert ast.unparse(first.handlers[0].type or ast.Pass()) == "(ValueError, KeyError)"
+    assert first.handlers[0].lineno == 6
+    assert ast.unparse(second.handlers[0].type or ast.Pass()) == "(OSError, EOFError)"
+
+
+def test_other_syntax_errors_are_reported_as_they_are(tmp_path: Path) -> None:
+    write(
+        tmp_path, {"a.py": "from fastapi import FastAPI\ntry:\n    pass\nexcept ValueError, KeyError as e:\n    pass\n"}
+    )
+    sources = ProjectSources(tmp_path)
+    assert sources.at("a.py") is None
+    assert sources.unparsed["a.py"].line == 4

@@ -24,7 +24,16 @@ from fastapi_expert.errors import SourceParseError
 from fastapi_expert.review.context import SourceFile
 from fastapi_expert.review.index import FunctionNode, ModuleIndex, dotted_name
 
-__all__ = ["MAX_FILE_BYTES", "Definition", "Module", "ProjectSources", "Statement", "UnparsedFile", "statements_of"]
+__all__ = [
+    "MAX_FILE_BYTES",
+    "Definition",
+    "Module",
+    "ProjectSources",
+    "Statement",
+    "UnparsedFile",
+    "parse_module",
+    "statements_of",
+]
 
 #: Files larger than this are not read (generated code, data dumps): they are recorded as unparsed.
 MAX_FILE_BYTES = 2_000_000
@@ -228,9 +237,7 @@ class ProjectSources:
         sources = cls(Path(), walk=False)
         path = filename.replace("\\", "/")
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                tree = ast.parse(text, filename=path)
+            tree = parse_module(text, path)
         except SyntaxError as error:
             raise SourceParseError(
                 f"does not parse: {error.msg}", path=path, line=error.lineno, column=error.offset
@@ -330,9 +337,7 @@ class ProjectSources:
             self.unparsed[path] = UnparsedFile(path, f"cannot be decoded: {error}")
             return None
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # SyntaxWarning for the user's "\d" is not ours to raise
-                tree = ast.parse(text, filename=path)
+            tree = parse_module(text, path)
         except SyntaxError as error:
             self.unparsed[path] = UnparsedFile(path, f"syntax error: {error.msg}", error.lineno, error.offset)
             return None
@@ -398,6 +403,27 @@ def _imported_at_module_level(module: Module, name: str) -> bool:
                 if (alias.asname or alias.name.split(".", 1)[0]) == name:
                     return True
     return False
+
+
+#: ``except A, B:`` (PEP 758, Python 3.14): older parsers want ``except (A, B):``.
+_UNPARENTHESIZED_EXCEPT = re.compile(r"^([ \t]*except\*?[ \t]+)([^\n():#]+,[^\n():#]+?)([ \t]*:)", re.MULTILINE)
+
+
+def parse_module(text: str, path: str) -> ast.Module:
+    """``ast.parse`` without letting the user's warnings escape, accepting Python 3.14's unparenthesized ``except A,
+    B:`` on older interpreters (the tuple gets its parentheses, on the same line)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # SyntaxWarning for the user's "\d" is not ours to raise
+        try:
+            return ast.parse(text, filename=path)
+        except SyntaxError as error:
+            rewritten = _UNPARENTHESIZED_EXCEPT.sub(r"\1(\2)\3", text)
+            if "parenthesized" not in str(error.msg) or rewritten == text:
+                raise
+            try:
+                return ast.parse(rewritten, filename=path)
+            except SyntaxError:
+                raise error from None
 
 
 def _decode(data: bytes) -> str:
