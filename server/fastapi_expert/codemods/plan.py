@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from fastapi_expert.codemods.schemes import USER_PARAMETER, AuthScheme
@@ -122,9 +122,11 @@ def plan_auth(
     protect: Protect,
     *,
     files: Sequence[str],
+    app_path: str | None = None,
 ) -> dict[str, ModulePlan]:
     """The plan of each module of ``files`` (relative paths): which calls get the dependency, which functions the
-    user parameter, where the token router is included. Routes outside ``files`` are neither selected nor edited."""
+    user parameter, where the token router is included (into the app of ``app_path``, default: an app of ``files``).
+    Routes outside ``files`` are neither selected nor edited."""
     wanted = set(files)
     scoped = RouteInventory(tuple(e for e in inventory.endpoints if e.file in wanted), inventory.routers)
     selected = _declarations(selected_endpoints(scoped, protect))
@@ -174,16 +176,20 @@ def plan_auth(
                 how = "decorator"
             for served in route.endpoints:
                 routes.append(ProtectedRoute(served.methods, served.full_path, served.function, path, served.line, how))
-        include = None
-        if scheme.has_token_route and (calls or parameters):
-            include = _token_router_site(module, inventory)
         plans[path] = ModulePlan(
             path=path,
             dependency_calls=frozenset(calls),
             user_parameters=frozenset(parameters),
-            include_token_router_after=include,
             routes=tuple(sorted(routes, key=lambda r: (r.line, r.path))),
         )
+    if scheme.has_token_route and any(not plan.empty for plan in plans.values()):
+        for candidate in [app_path] if app_path is not None else list(files):
+            module = sources.at(candidate)
+            site = _token_router_site(module, inventory) if module is not None else None
+            if site is not None:
+                plan = plans.get(candidate, ModulePlan(path=candidate))
+                plans[candidate] = replace(plan, include_token_router_after=site)
+                break
     return plans
 
 

@@ -31,14 +31,15 @@ from fastapi_expert.project.changes import ChangeSet
 from fastapi_expert.project.routes import inventory
 from fastapi_expert.project.sources import ProjectSources
 
-__all__ = ["MAX_SOURCE_BYTES", "add_auth_to_source", "auth_module_path", "plan_single_module"]
+__all__ = ["MAX_SOURCE_BYTES", "add_auth_to_source", "auth_module_path", "auth_source", "plan_single_module"]
 
 #: The largest module ``add_auth`` edits (bytes of UTF-8).
 MAX_SOURCE_BYTES = 1_000_000
 
 
 @cache
-def _auth_source(scheme: AuthScheme) -> str:
+def auth_source(scheme: AuthScheme) -> str:
+    """The rendered auth module of ``scheme`` (rendered once per process)."""
     return render_auth_module(scheme)
 
 
@@ -96,7 +97,7 @@ def _planned(source: str, filename: str, scheme: AuthScheme, protect: Protect) -
     auth_path, _ = auth_module_path(filename)
     with tempfile.TemporaryDirectory(prefix="fastapi-expert-auth-") as directory:
         root = Path(directory)
-        for relative, text in ((filename, source), (auth_path, _auth_source(scheme))):
+        for relative, text in ((filename, source), (auth_path, auth_source(scheme))):
             (root / relative).parent.mkdir(parents=True, exist_ok=True)
             (root / relative).write_text(text, encoding="utf-8")
         sources = ProjectSources(root)
@@ -130,7 +131,7 @@ def add_auth_to_source(
     notes = _notes(auth_scheme, plan, auth_path, has_app=has_app)
     if edited == source:
         return AddAuthResult(files=[], diff="", validation=None, written=[], protected=[], notes=notes)
-    files = {filename: edited, auth_path: _auth_source(auth_scheme)}
+    files = {filename: edited, auth_path: auth_source(auth_scheme)}
     with tempfile.TemporaryDirectory(prefix="fastapi-expert-auth-") as directory:
         diff = ChangeSet.compute(Path(directory), files, originals={filename: source, auth_path: None}).diff()
     return AddAuthResult(
