@@ -56,3 +56,13 @@ def fixture_knowledge() -> Path:
 @pytest.fixture
 def fixture_prompts() -> Path:
     return FIXTURES / "prompts"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """``--update-golden`` rewrites the golden files (``tests/golden/<generator>/<case>/expected*.py``)."""
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="rewrite the golden files from the generators instead of comparing with them",
+    )
