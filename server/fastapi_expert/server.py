@@ -14,7 +14,7 @@ from fastapi_expert.bundled import bundled_dir
 from fastapi_expert.docs.service import DocsService
 from fastapi_expert.knowledge import KnowledgeBase
 from fastapi_expert.prompts import PromptLibrary
-from fastapi_expert.tools import fetch_docs, prompts, review_code, search_knowledge, write_schema
+from fastapi_expert.tools import fetch_docs, prompts, review_code, search_knowledge, validate_code
 
 __all__ = ["INSTRUCTIONS", "SERVER_NAME", "ExpertServer", "build_server"]
 
@@ -27,6 +27,8 @@ lifespan, Pydantic v2, pydantic-settings, async SQLAlchemy 2.0, PyJWT + pwdlib).
   entry at its `knowledge://<id>` uri: every entry carries complete example apps that its tests run.
 - `review_code` reviews FastAPI code (a snippet or files) for bugs, security holes and deprecated APIs; call it on
   code you wrote or were given before handing it back; `explain_rule` (or `rules://<code>`) explains a finding.
+- `validate_code` runs files (e.g. app/routers/items.py) in a sandboxed copy of a reference FastAPI app: import,
+  start-up, OpenAPI and a request per new route; call it on generated code before handing it back.
 - `knowledge://index` lists every entry. The prompts (review_pull_request, design_resource, secure_api,
   migrate_to_pydantic_v2, write_endpoint_tests, ...) start the common workflows.
 Prefer what the entries show over older patterns you remember (on_event, orm_mode, python-jose, passlib, regex=)."""
@@ -46,10 +48,17 @@ class ExpertServer(MCPServer):
 
 
 def build_server(
-    *, knowledge_dir: Path | None = None, prompts_dir: Path | None = None, root: Path | None = None
+    *,
+    knowledge_dir: Path | None = None,
+    prompts_dir: Path | None = None,
+    root: Path | None = None,
+    allow_code_execution: bool = True,
+    validate_timeout: float | None = None,
 ) -> MCPServer:
     """A server with every tool, resource and prompt registered (the folders default to the shipped ones; ``root``,
-    the folder ``review_code`` may read, to the working directory)."""
+    the folder ``review_code`` may read, to the working directory). Without ``allow_code_execution`` (HTTP without
+    ``--allow-code-execution``) ``validate_code`` is listed but refuses to run code; ``validate_timeout`` bounds its
+    sandboxed steps (default: the harness' own)."""
     server = ExpertServer(
         name=SERVER_NAME,
         title="FastAPI expert",
@@ -61,6 +70,6 @@ def build_server(
     search_knowledge.register(server, knowledge)
     review_code.register(server, (root or Path.cwd()).resolve())
     fetch_docs.register(server, DocsService(knowledge))
-    write_schema.register(server)
+    validate_code.register(server, allow_code_execution=allow_code_execution, timeout=validate_timeout)
     prompts.register(server, PromptLibrary(prompts_dir or bundled_dir("prompts")))
     return server

@@ -3,7 +3,8 @@
 HTTP is stateless (every request stands alone), so several replicas can run behind a load balancer. On a loopback
 address it needs nothing more; on any other address it refuses to start without a bearer token
 (``FASTAPI_EXPERT_TOKEN``) and an explicit list of the ``Host`` values clients will use (``--allowed-host``), because
-the SDK only turns DNS-rebinding protection on by itself for loopback.
+the SDK only turns DNS-rebinding protection on by itself for loopback. Over HTTP, ``validate_code`` (which runs the
+code it is given, sandboxed) is refused unless the server was started with ``--allow-code-execution``.
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ class HttpOptions:
     port: int = 8765
     allowed_hosts: tuple[str, ...] = ()
     token: str | None = field(default=None, repr=False)
+    #: ``validate_code`` runs the code it is given: over HTTP only when the operator says so.
+    allow_code_execution: bool = False
 
     @property
     def is_loopback(self) -> bool:
@@ -114,7 +117,7 @@ def http_app(options: HttpOptions) -> ASGIApp:
         allowed_hosts=options.host_patterns(),
         allowed_origins=options.origin_patterns(),
     )
-    app = build_server().streamable_http_app(
+    app = build_server(allow_code_execution=options.allow_code_execution).streamable_http_app(
         streamable_http_path=MCP_PATH, stateless_http=True, transport_security=security, host=options.host
     )
     if options.token:

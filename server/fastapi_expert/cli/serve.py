@@ -23,6 +23,11 @@ def add_parser(verbs: argparse._SubParsersAction[Any]) -> None:
         metavar="NAME",
         help="HTTP: a Host header value clients use (repeatable; required off loopback, with FASTAPI_EXPERT_TOKEN)",
     )
+    serve.add_argument(
+        "--allow-code-execution",
+        action="store_true",
+        help="HTTP: let validate_code run the code it is given, in its sandbox (stdio always allows it)",
+    )
     serve.add_argument("--log-level", choices=["debug", "info", "warning", "error"], default="warning")
     serve.set_defaults(handler=run)
 
@@ -39,6 +44,7 @@ def run(args: argparse.Namespace) -> int:
         port=args.port,
         allowed_hosts=tuple(args.allowed_host),
         token=os.environ.get(transport.BEARER_ENV) or None,
+        allow_code_execution=args.allow_code_execution,
     )
     options.check()
     transport.run_http(options, log_level=args.log_level)
