@@ -8,6 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from fastapi_expert.docs.environment import PythonEnvironment
 from fastapi_expert.docs.online import SITES, NavPage, parse_mkdocs_nav, site_for
 from fastapi_expert.docs.service import DocsService
 from fastapi_expert.docs.settings import DocsSettings
@@ -89,9 +90,10 @@ def fastapi_docs(request: httpx.Request) -> httpx.Response:
     return httpx.Response(404, text="404: Not Found")
 
 
-def online_service(tmp_path: Path, recorder: Recorder) -> DocsService:
+def online_service(tmp_path: Path, recorder: Recorder, environment: PythonEnvironment | None = None) -> DocsService:
+    """A service online through ``recorder``, in ``environment`` (default: the one the tests run in)."""
     settings = DocsSettings(cache_dir=tmp_path / "docs", offline=False)
-    return DocsService(settings=settings, client_factory=lambda settings: recorder.client())
+    return DocsService(settings=settings, environment=environment, client_factory=lambda settings: recorder.client())
 
 
 async def test_a_version_that_is_not_installed_is_read_online_at_its_tag(tmp_path: Path) -> None:
@@ -120,7 +122,9 @@ async def test_a_version_that_does_not_exist_online_is_an_error_naming_version(t
         await service.fetch_docs("fastapi", "lifespan", version="0.0.1")
 
 
-async def test_a_library_that_is_not_installed_is_read_online_as_latest(tmp_path: Path) -> None:
+async def test_a_library_that_is_not_installed_is_read_online_as_latest(
+    tmp_path: Path, fake_environment: PythonEnvironment
+) -> None:
     def sqlmodel_docs(request: httpx.Request) -> httpx.Response:
         url = str(request.url)
         if url == "https://raw.githubusercontent.com/fastapi/sqlmodel/main/mkdocs.yml":
@@ -129,17 +133,20 @@ async def test_a_library_that_is_not_installed_is_read_online_as_latest(tmp_path
             return httpx.Response(200, text="# Relationship Attributes\n\nUse `Relationship()`.\n")
         return httpx.Response(404)
 
-    answer = await online_service(tmp_path, Recorder(sqlmodel_docs)).fetch_docs("sqlmodel", "relationships")
+    service = online_service(tmp_path, Recorder(sqlmodel_docs), fake_environment)
+    answer = await service.fetch_docs("sqlmodel", "relationships")
     assert (answer.library, answer.version) == ("sqlmodel", "latest")
     assert [section.title for section in answer.sections] == ["Relationship Attributes"]
 
 
-async def test_a_network_failure_with_nothing_local_is_a_docs_fetch_error(tmp_path: Path) -> None:
+async def test_a_network_failure_with_nothing_local_is_a_docs_fetch_error(
+    tmp_path: Path, fake_environment: PythonEnvironment
+) -> None:
     def down(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("connection refused", request=request)
 
     with pytest.raises(DocsFetchError, match="could not be fetched"):
-        await online_service(tmp_path, Recorder(down)).fetch_docs("sqlmodel", "relationships")
+        await online_service(tmp_path, Recorder(down), fake_environment).fetch_docs("sqlmodel", "relationships")
 
 
 async def test_offline_the_network_is_never_used(tmp_path: Path) -> None:

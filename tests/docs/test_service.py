@@ -128,7 +128,6 @@ async def test_a_fake_project_environment(site: Path, fake_environment: PythonEn
         ({"library": "fastapi", "topic": "x", "version": "latest!!"}, "version", "is not a version number"),
         ({"library": "fastapi", "topic": "x", "version": "0.0.1"}, "version", "0.0.1 is not installed"),
         ({"library": "fastapi_usrs", "topic": "x"}, "library", "close names: fastapi"),
-        ({"library": "sqlmodel", "topic": "x"}, "library", "is not installed and online docs are off"),
         ({"library": "fastapi", "topic": "qqqzzzxv"}, "topic", "nothing in fastapi"),
     ],
 )
@@ -141,3 +140,11 @@ async def test_bad_input_is_an_input_error_naming_the_argument(
     assert str(info.value).startswith(f"{argument}: ")
     assert message in str(info.value)
     assert len(str(info.value)) < 500
+
+
+async def test_a_library_not_installed_while_offline_is_an_input_error(fake_environment: PythonEnvironment) -> None:
+    """In a project that does not have it, sqlmodel (whose docs are online) cannot be answered offline."""
+    with pytest.raises(InputError) as info:
+        await DocsService(environment=fake_environment).fetch_docs("sqlmodel", "x")
+    assert info.value.argument == "library"
+    assert "is not installed and online docs are off" in str(info.value)

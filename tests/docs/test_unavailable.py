@@ -1,7 +1,8 @@
 """No docs to give is a clear error naming the library, topic and what was tried: CLI exit 2, MCP tool error.
 
 The network is a MockTransport that fails (connection refused, timeout) or answers off the allow-list; the CLI and the
-MCP server build their own ``DocsService``, so the default client factory is replaced for the duration of each test.
+MCP server build their own ``DocsService``, so the default client factory is replaced for the duration of each test,
+and they run from a fake project whose virtualenv has nothing installed (whatever the test environment holds).
 """
 
 from __future__ import annotations
@@ -16,12 +17,12 @@ from mcp import Client
 
 from fastapi_expert.cli import EXIT_INTERNAL, EXIT_USAGE, main
 from fastapi_expert.docs import fetcher
-from fastapi_expert.docs.service import DocsService
-from fastapi_expert.docs.settings import DocsSettings
+from fastapi_expert.docs.environment import PythonEnvironment
 from fastapi_expert.docs.unavailable import DocsUnavailable
 from fastapi_expert.errors import DocsFetchError, InputError
 from fastapi_expert.server import build_server
 from tests.docs.conftest import Recorder
+from tests.docs.test_online import online_service
 
 SQLMODEL_NAV = "https://raw.githubusercontent.com/fastapi/sqlmodel/main/mkdocs.yml"
 
@@ -39,11 +40,15 @@ def off_the_allow_list(request: httpx.Request) -> httpx.Response:
 
 
 @pytest.fixture
-def network(monkeypatch: pytest.MonkeyPatch) -> Callable[[Callable[[httpx.Request], httpx.Response]], Recorder]:
-    """Online docs on, through a MockTransport that answers with the handler given (the CLI and server use it)."""
+def network(
+    monkeypatch: pytest.MonkeyPatch, site: Path
+) -> Callable[[Callable[[httpx.Request], httpx.Response]], Recorder]:
+    """Online docs on, through a MockTransport that answers with the handler given (the CLI and server use it), in
+    the fake project ``site`` belongs to (its ``.venv`` is the environment the docs are looked up in)."""
 
     def install(handler: Callable[[httpx.Request], httpx.Response]) -> Recorder:
         recorder = Recorder(handler)
+        monkeypatch.chdir(site.parents[3])  # project/.venv/lib/python3.11/site-packages -> project
         monkeypatch.setenv("FASTAPI_EXPERT_OFFLINE", "0")
         monkeypatch.setattr(fetcher, "default_client", lambda settings: recorder.client())
         return recorder
@@ -99,9 +104,10 @@ async def test_the_mcp_tool_error_has_the_cli_message(capsys, network) -> None:
 
 
 @pytest.mark.anyio
-async def test_the_service_raises_docs_unavailable_with_its_context(tmp_path: Path) -> None:
-    settings = DocsSettings(cache_dir=tmp_path / "docs", offline=False)
-    service = DocsService(settings=settings, client_factory=lambda settings: Recorder(refused).client())
+async def test_the_service_raises_docs_unavailable_with_its_context(
+    tmp_path: Path, fake_environment: PythonEnvironment
+) -> None:
+    service = online_service(tmp_path, Recorder(refused), fake_environment)
     with pytest.raises(DocsUnavailable) as info:
         await service.fetch_docs("sqlmodel", "relationships")
     error = info.value
@@ -111,13 +117,14 @@ async def test_the_service_raises_docs_unavailable_with_its_context(tmp_path: Pa
 
 
 @pytest.mark.anyio
-async def test_online_docs_that_match_nothing_name_the_topic(tmp_path: Path) -> None:
+async def test_online_docs_that_match_nothing_name_the_topic(
+    tmp_path: Path, fake_environment: PythonEnvironment
+) -> None:
     def sqlmodel_docs(request: httpx.Request) -> httpx.Response:
         if str(request.url) == SQLMODEL_NAV:
             return httpx.Response(200, text="nav:\n- Empty: empty.md\n")
         return httpx.Response(200, text="")
 
-    settings = DocsSettings(cache_dir=tmp_path / "docs", offline=False)
-    service = DocsService(settings=settings, client_factory=lambda settings: Recorder(sqlmodel_docs).client())
+    service = online_service(tmp_path, Recorder(sqlmodel_docs), fake_environment)
     with pytest.raises(InputError, match=r"^topic: nothing in sqlmodel's online docs matches 'empty'"):
         await service.fetch_docs("sqlmodel", "empty")

@@ -76,7 +76,8 @@ class LlmsLink:
 
     @property
     def optional(self) -> bool:
-        return self.section == OPTIONAL_SECTION
+        """Whether the link is listed under ``## Optional`` (or a heading below it)."""
+        return self.section.split(" > ")[0] == OPTIONAL_SECTION
 
 
 @dataclass(frozen=True, slots=True)
