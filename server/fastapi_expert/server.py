@@ -14,6 +14,7 @@ from fastapi_expert.bundled import bundled_dir
 from fastapi_expert.docs.service import DocsService
 from fastapi_expert.knowledge import KnowledgeBase
 from fastapi_expert.prompts import PromptLibrary
+from fastapi_expert.tools import add_auth as add_auth_tool
 from fastapi_expert.tools import fetch_docs, prompts, review_code, search_knowledge, validate_code, write_schema
 
 __all__ = ["INSTRUCTIONS", "SERVER_NAME", "ExpertServer", "build_server"]
@@ -69,6 +70,7 @@ def build_server(
     knowledge = KnowledgeBase(knowledge_dir or bundled_dir("knowledge"))
     search_knowledge.register(server, knowledge)
     review_code.register(server, (root or Path.cwd()).resolve())
+    add_auth_tool.register(server, (root or Path.cwd()).resolve())
     fetch_docs.register(server, DocsService(knowledge))
     validate_code.register(server, allow_code_execution=allow_code_execution, timeout=validate_timeout)
     write_schema.register(server)

@@ -1,0 +1,86 @@
+"""``add_auth`` as the tool and the CLI call it: one module or a project, validated, then written (with ``write``).
+
+The validation runs the generated auth module in the reference app (``validate_files``): syntax, ruff, our review,
+import, start-up, the OpenAPI schema and a round trip through a probe router that uses ``require_auth`` and
+``CurrentUser`` the way the edited modules do (the probe is never returned). The user's edited modules are not run
+there (they need the user's own code); the codemod guarantees they parse, and the tests prove the edits work. A
+failed validation is ``ValidationFailed`` (our bug) and nothing is written.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import anyio
+
+from fastapi_expert.codemods.plan import Protect
+from fastapi_expert.codemods.result import AddAuthResult
+from fastapi_expert.codemods.schemes import AuthScheme, scheme_named
+from fastapi_expert.codemods.single import auth_source
+from fastapi_expert.errors import InputError, ValidationFailed
+from fastapi_expert.models import GeneratedFile
+from fastapi_expert.validate.models import ValidationReport
+
+__all__ = ["add_auth", "validate_scheme"]
+
+
+async def validate_scheme(scheme: AuthScheme) -> ValidationReport:
+    """The validation of ``scheme``'s auth module in the reference app; ``ValidationFailed`` when a step fails."""
+    from fastapi_expert.generate.render import render_python
+    from fastapi_expert.validate.harness import validate_files
+
+    probe = await anyio.to_thread.run_sync(
+        lambda: render_python("auth/probe_router.py.j2", filename="auth_probe.py", has_user=scheme.has_user)
+    )
+    files = [
+        GeneratedFile(path="app/auth.py", content=auth_source(scheme)),
+        GeneratedFile(path="app/routers/auth_probe.py", content=probe),
+    ]
+    report = await validate_files(files)
+    if not report.ok:
+        failed = report.failed_step
+        step = failed.name if failed is not None else "unknown"
+        raise ValidationFailed(step=step, detail=failed.detail if failed is not None else "no step passed")
+    return report
+
+
+async def add_auth(
+    *,
+    source: str | None = None,
+    filename: str = "main.py",
+    project_dir: Path | None = None,
+    scheme: str = "oauth2-password-jwt",
+    protect: Protect = "mutating",
+    write: bool = False,
+    validate: bool = True,
+) -> AddAuthResult:
+    """Protect the routes of ``source`` (one module, never written) or of the project at ``project_dir`` (a diff,
+    or with ``write`` the files written all or nothing). The generated code is validated first (``validate``)."""
+    if (source is None) == (project_dir is None):
+        raise InputError("pass exactly one of source (with filename) or project_dir", argument="source")
+    auth_scheme = scheme_named(scheme)
+    if source is not None:
+        if write:
+            raise InputError(
+                "write needs project_dir (a module given as source is returned, not written)", argument="write"
+            )
+        from fastapi_expert.codemods.single import add_auth_to_source
+
+        result = await anyio.to_thread.run_sync(
+            lambda: add_auth_to_source(source, filename, scheme=scheme, protect=protect)
+        )
+        changes = None
+    else:
+        from fastapi_expert.codemods.project import add_auth_to_project
+
+        assert project_dir is not None  # noqa: S101 (checked above)
+        result, changes = await anyio.to_thread.run_sync(
+            lambda: add_auth_to_project(project_dir, scheme=scheme, protect=protect)
+        )
+    if not result.files:
+        return result
+    validation = await validate_scheme(auth_scheme) if validate else None
+    written: list[str] = []
+    if write and changes is not None:
+        written = await anyio.to_thread.run_sync(changes.write)
+    return result.model_copy(update={"validation": validation, "written": written})
