@@ -44,7 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handler(args)
     except FastAPIExpertError as exc:
         code = exit_code_for(exc)
-        prefix = "error" if code == EXIT_USAGE else "internal error (please report it)"
+        prefix = "internal error (please report it)" if code == EXIT_INTERNAL else "error"
         print(f"fastapi-expert: {prefix}: {exc}", file=sys.stderr)
         return code
     except KeyboardInterrupt:
