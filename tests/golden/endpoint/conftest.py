@@ -1,0 +1,3 @@
+"""The expected files are generated projects (with their own tests): data, not tests of ours."""
+
+collect_ignore_glob = ["*/expected/*"]
