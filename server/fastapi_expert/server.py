@@ -16,6 +16,7 @@ from fastapi_expert.knowledge import KnowledgeBase
 from fastapi_expert.prompts import PromptLibrary
 from fastapi_expert.tools import add_auth as add_auth_tool
 from fastapi_expert.tools import fetch_docs, prompts, review_code, search_knowledge, validate_code, write_schema
+from fastapi_expert.tools import scaffold_endpoint as scaffold_endpoint_tool
 
 __all__ = ["INSTRUCTIONS", "SERVER_NAME", "ExpertServer", "build_server"]
 
@@ -74,5 +75,6 @@ def build_server(
     fetch_docs.register(server, DocsService(knowledge))
     validate_code.register(server, allow_code_execution=allow_code_execution, timeout=validate_timeout)
     write_schema.register(server)
+    scaffold_endpoint_tool.register(server, (root or Path.cwd()).resolve(), allow_code_execution=allow_code_execution)
     prompts.register(server, PromptLibrary(prompts_dir or bundled_dir("prompts")))
     return server

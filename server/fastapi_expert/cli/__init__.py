@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from fastapi_expert import __version__
-from fastapi_expert.cli import auth, docs, knowledge, review, schema, serve, validate
+from fastapi_expert.cli import auth, docs, knowledge, review, scaffold, schema, serve, validate
 from fastapi_expert.cli.codes import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE
 from fastapi_expert.errors import FastAPIExpertError, ValidationFailed
 
@@ -68,6 +68,6 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     verbs = parser.add_subparsers(title="commands", metavar="COMMAND")
 
-    for verb in (serve, knowledge, review, docs, schema, validate, auth):
+    for verb in (serve, knowledge, review, docs, schema, scaffold, validate, auth):
         verb.add_parser(verbs)
     return parser
