@@ -1,5 +1,5 @@
 """add_auth benchmark: codemod time on a 2,000-line module with 100 routes, and the per-request cost of each
-scheme's auth dependency (requests/s without and with it, through TestClient, in-process).
+scheme's auth dependency (requests/s without and with it, in-process through httpx's ASGITransport).
 
     .venv/bin/python bench/auth_speed.py --runs 7 --requests 2000
 """
@@ -15,8 +15,11 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
-from fastapi.testclient import TestClient
+import anyio
+import httpx
+from fastapi import FastAPI
 from pwdlib import PasswordHash
 
 from fastapi_expert.codemods.schemes import SCHEMES
@@ -82,13 +85,24 @@ async def closed_route() -> dict[str, str]:
 """
 
 
-def requests_per_second(client: TestClient, path: str, requests: int, **kwargs: object) -> float:
-    for _ in range(50):
-        assert client.get(path, **kwargs).status_code == 200  # type: ignore[arg-type]
+async def requests_per_second(client: httpx.AsyncClient, path: str, requests: int, **kwargs: Any) -> float:
     started = time.perf_counter()
     for _ in range(requests):
-        client.get(path, **kwargs)  # type: ignore[arg-type]
+        response = await client.get(path, **kwargs)
+    assert response.status_code == 200, response.text
     return requests / (time.perf_counter() - started)
+
+
+async def measure(app: FastAPI, credentials: dict[str, Any], requests: int, runs: int) -> tuple[float, float]:
+    """Median requests/s of the open and the guarded route, measured interleaved (open, guarded, open, ...)."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+        await requests_per_second(client, "/closed", 100, **credentials)  # warm up
+        bare, guarded = [], []
+        for _ in range(runs):
+            bare.append(await requests_per_second(client, "/open", requests, **credentials))
+            guarded.append(await requests_per_second(client, "/closed", requests, **credentials))
+    return statistics.median(bare), statistics.median(guarded)
 
 
 def time_requests(requests: int, runs: int) -> None:
@@ -100,7 +114,10 @@ def time_requests(requests: int, runs: int) -> None:
         AUTH_PASSWORD=password,
         AUTH_PASSWORD_HASH=PasswordHash.recommended().hash(password),
     )
-    print(f"\nper-request cost: GET without and with the auth dependency, {requests} requests x {runs} runs (median)")
+    print(
+        f"\nper-request cost: GET without and with the auth dependency (httpx ASGITransport, in-process), "
+        f"{requests} requests x {runs} interleaved runs (median)"
+    )
     for scheme_name, scheme in SCHEMES.items():
         with tempfile.TemporaryDirectory() as directory:
             package = Path(directory) / f"bench_{scheme_name.replace('-', '_')}"
@@ -110,21 +127,16 @@ def time_requests(requests: int, runs: int) -> None:
             (package / "main.py").write_text(APP.format(user="").replace("from auth", "from .auth"))
             sys.path.insert(0, directory)
             app = importlib.import_module(f"{package.name}.main").app
-            with TestClient(app) as client:
-                if scheme_name == "api-key":
-                    credentials: dict[str, object] = {"headers": {"X-API-Key": "k" * 40}}
-                elif scheme_name == "http-basic":
-                    credentials = {"auth": ("alice", password)}
-                else:
-                    app.include_router(importlib.import_module(f"{package.name}.auth").router)
-                    answer = client.post("/token", data={"username": "alice", "password": password})
-                    credentials = {"headers": {"Authorization": f"Bearer {answer.json()['access_token']}"}}
-                bare, guarded = [], []
-                for _ in range(runs):
-                    bare.append(requests_per_second(client, "/open", requests, **credentials))
-                    guarded.append(requests_per_second(client, "/closed", requests, **credentials))
+            auth = importlib.import_module(f"{package.name}.auth")
+            if scheme_name == "api-key":
+                credentials: dict[str, Any] = {"headers": {"X-API-Key": "k" * 40}}
+            elif scheme_name == "http-basic":
+                credentials = {"auth": ("alice", password)}
+            else:
+                token = auth.create_access_token("alice", auth.get_auth_settings())
+                credentials = {"headers": {"Authorization": f"Bearer {token}"}}
+            without, with_auth = anyio.run(measure, app, credentials, requests, runs)
             sys.path.remove(directory)
-        without, with_auth = statistics.median(bare), statistics.median(guarded)
         print(
             f"  {scheme_name:22} without {without:8.0f} req/s   with {with_auth:8.0f} req/s   "
             f"ratio {with_auth / without:5.2f}   cost {(1 / with_auth - 1 / without) * 1e6:6.0f} us/request"
