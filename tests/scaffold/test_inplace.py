@@ -1,0 +1,93 @@
+"""``project_dir`` mode on fixture projects (copied to ``tmp_path``): the dry-run diff applies with ``git apply``,
+``write=true`` writes it and the project's own tests still pass, the new routes work, lines outside the edits are
+byte-identical, the same resource twice is refused, and the Alembic revision goes on the current heads."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import anyio
+import pytest
+from fastapi.testclient import TestClient
+
+from fastapi_expert.errors import InputError
+from fastapi_expert.generate.endpoint import build_endpoint_spec
+from fastapi_expert.generate.scaffold import scaffold_endpoint
+from tests.scaffold.conftest import PROJECT_FIXTURES
+
+FIELDS = [
+    {"name": "sku", "type": "str", "unique": True, "min_length": 3, "max_length": 32},
+    {"name": "title", "type": "str", "max_length": 200, "index": True},
+]
+
+
+def copy(tmp_path: Path, name: str) -> Path:
+    return Path(shutil.copytree(PROJECT_FIXTURES / name, tmp_path / name))
+
+
+def scaffold(root: Path, *, write: bool):
+    spec = build_endpoint_spec("category", FIELDS)
+    return anyio.run(lambda: scaffold_endpoint(spec, project_dir=root, write=write, roots=[root.parent]))
+
+
+def test_package_app_diff_applies_and_write_keeps_its_tests_passing(tmp_path: Path, import_project) -> None:
+    root = copy(tmp_path, "package_app")
+    main_before = (root / "app" / "main.py").read_text()
+    result = scaffold(root, write=False)
+    assert result.written == []
+    assert (root / "app" / "main.py").read_text() == main_before  # dry run: nothing written
+    applied = copy(tmp_path / "applied", "package_app")
+    subprocess.run(["git", "init", "-q"], cwd=applied, check=True)
+    subprocess.run(["git", "apply", "--check", "-"], cwd=applied, input=result.diff, text=True, check=True)
+    written = scaffold(root, write=True)
+    assert sorted(written.written) == ["app/main.py", "app/models.py", "app/routers/categories.py", "app/schemas.py"]
+    main_after = (root / "app" / "main.py").read_text()
+    added = [line for line in main_after.splitlines() if line not in main_before.splitlines()]
+    assert added == ["from .routers import categories, items, users", "app.include_router(categories.router)"]
+    assert "# Routers" in main_after  # the user's comment is kept
+    assert main_before.replace(
+        "from .routers import items, users", "from .routers import categories, items, users"
+    ) == (main_after.replace("app.include_router(categories.router)\n", ""))
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=root, capture_output=True, text=True
+    )
+    assert run.returncode == 0, run.stdout[-3000:]
+    main = import_project(root)
+    from app.database import Base, engine  # type: ignore[import-not-found]
+
+    Base.metadata.create_all(bind=engine)
+    with TestClient(main.app) as client:
+        created = client.post("/categories/", json={"sku": "ABC", "title": "Chairs"})
+        assert created.status_code == 201, created.text
+        assert client.post("/categories/", json={"sku": "ABC", "title": "Again"}).status_code == 409
+        assert client.get("/categories/", params={"title": "Chairs"}).json()["total"] == 1
+        assert client.delete(f"/categories/{created.json()['id']}").status_code == 204
+    with pytest.raises(InputError, match="resource: "):
+        scaffold(root, write=False)
+
+
+def test_async_factory_gets_modules_an_include_and_a_migration_on_its_heads(tmp_path: Path) -> None:
+    root = copy(tmp_path, "async_factory")
+    main_before = (root / "src" / "shop" / "main.py").read_text()
+    result = scaffold(root, write=True)
+    paths = set(result.written)
+    assert {"src/shop/models/category.py", "src/shop/schemas/category.py", "src/shop/routers/categories.py"} <= paths
+    revision = next(path for path in paths if path.startswith("migrations/versions/"))
+    main_after = (root / "src" / "shop" / "main.py").read_text()
+    assert "from shop.routers.categories import router as categories_router" in main_after
+    assert "    app.include_router(categories_router)\n    return app" in main_after
+    kept = main_before.splitlines()
+    assert [line for line in main_after.splitlines() if line in kept] == kept  # every original line, in order
+    content = (root / revision).read_text()
+    # the fixture has two heads: the new revision merges them
+    assert 'down_revision = ("aaaa00000001", "bbbb00000002")' in content
+    assert "op.create_table(" in content
+
+
+def test_missing_session_dependency_is_refused(tmp_path: Path) -> None:
+    root = copy(tmp_path, "single_module")
+    with pytest.raises(InputError, match="project_dir: "):
+        scaffold(root, write=False)
