@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from fastapi_expert.errors import InputError
 from fastapi_expert.models import GeneratedFile
 from fastapi_expert.validate import ValidationReport, validate_files
 from fastapi_expert.validate.models import STEP_NAMES
-from fastapi_expert.validate.sandbox import detect_isolation, spares
+from fastapi_expert.validate.sandbox import detect_isolation
 from tests.validate.samples import BOOK_FILES, SCHEMA_ONLY, router_module
 
 pytestmark = pytest.mark.anyio
@@ -30,19 +29,34 @@ def step(report: ValidationReport, name: str):
     return next(s for s in report.steps if s.name == name)
 
 
-def child_pids() -> set[int]:
-    """Processes running the sandboxed child program (including whatever they forked), but the idle spare's."""
-    spare = str(spares.folder).encode() if spares.folder is not None else None
-    found = set()
+def runs() -> dict[Path, set[int]]:
+    """The processes running the sandboxed child program (and whatever they forked: they keep its command line), by
+    run folder. Other test runs on the same machine may have runs of their own: tests pick theirs out."""
+    found: dict[Path, set[int]] = {}
     for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                command = (entry / "cmdline").read_bytes()
-            except OSError:
-                continue
-            if b"fastapi_expert.validate.child" in command and (spare is None or spare not in command):
-                found.add(int(entry.name))
+        if not entry.name.isdigit():
+            continue
+        try:
+            arguments = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"fastapi_expert.validate.child" in arguments:
+            config = next((a for a in arguments if a.endswith(b"config.json")), None)
+            if config is not None:
+                found.setdefault(Path(config.decode()).parent, set()).add(int(entry.name))
     return found
+
+
+async def forking_run(forks: int, limit: float = 30.0) -> Path:
+    """The run folder of the first run seen with more than ``forks`` processes (the test's code forks that many)."""
+    chosen: list[Path] = []
+
+    def seen() -> bool:
+        chosen.extend(folder for folder, pids in runs().items() if len(pids) > forks)
+        return bool(chosen)
+
+    await eventually(seen, limit)
+    return chosen[0]
 
 
 def alive(pid: int) -> bool:
@@ -166,17 +180,24 @@ async def test_the_fallback_without_namespaces_still_validates_and_refuses_the_n
 async def test_the_fallback_kills_the_process_group_on_timeout() -> None:
     minimal = detect_isolation("minimal")
     body = "for _ in range(3):\n    if os.fork() == 0:\n        break\nwhile True:\n    pass"
-    before = child_pids()
-    report = await validate_files(
-        files({"app/routers/probe.py": router_module(body, imports="import os")}), timeout=3, isolation=minimal
-    )
-    failed = report.failed_step
+    hostile = files({"app/routers/probe.py": router_module(body, imports="import os")})
+    reports: list[ValidationReport] = []
+
+    async def validate() -> None:
+        reports.append(await validate_files(hostile, timeout=2, isolation=minimal))
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(validate)
+        folder = await forking_run(3)
+        running = runs().get(folder, set())
+    await eventually(lambda: not any(alive(pid) for pid in running))
+    assert len(running) >= 4
+    assert not folder.exists()
+    failed = reports[0].failed_step
     assert failed is not None
     assert failed.name == "import"
-    assert failed.detail.startswith("timed out after 3 s")
+    assert failed.detail.startswith("timed out after 2 s")
     assert 'File "app/routers/probe.py"' in failed.detail
-    left = child_pids() - before
-    await eventually(lambda: not any(alive(pid) for pid in left))
 
 
 async def test_a_postgresql_database_through_its_unix_socket(postgres_cluster) -> None:
@@ -213,29 +234,15 @@ async def test_bad_input_names_the_argument() -> None:
 async def test_cancelling_kills_every_process_and_removes_the_copy() -> None:
     body = "for _ in range(5):\n    if os.fork() == 0:\n        break\nwhile True:\n    pass"
     hostile = files({"app/routers/probe.py": router_module(body, imports="import os")})
-    before = child_pids()
-    running: set[int] = set()
-    folders: list[Path] = []
-
-    async def watch(name: str) -> None:
-        if name == "import":
-            folders.extend(run_folders())
-
-    with anyio.move_on_after(30) as scope:
-        async with anyio.create_task_group() as group:
-            group.start_soon(lambda: validate_files(hostile, timeout=TIMEOUT, on_progress=watch))
-            await eventually(lambda: len(child_pids() - before) >= 5)  # its forks (the child may be the old spare)
-            await anyio.sleep(0.3)
-            running = child_pids()  # the run's processes: the child (maybe the former spare) and its forks
-            group.cancel_scope.cancel()
-    assert not scope.cancelled_caught, "the hostile code never got going"
+    async with anyio.create_task_group() as group:
+        group.start_soon(lambda: validate_files(hostile, timeout=TIMEOUT))
+        folder = await forking_run(5)
+        await anyio.sleep(0.3)
+        running = runs()[folder]  # the child (maybe the former spare) and the five processes it forked
+        group.cancel_scope.cancel()
     assert len(running) >= 6
     await eventually(lambda: not any(alive(pid) for pid in running))
-    assert not [folder for folder in folders if folder.exists() and folder != spares.folder]
-
-
-def run_folders() -> list[Path]:
-    return list(Path(tempfile.gettempdir()).glob("fastapi-expert-validate-*"))
+    assert not folder.exists()
 
 
 async def eventually(condition: Callable[[], bool], limit: float = 20.0) -> None:

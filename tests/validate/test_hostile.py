@@ -4,6 +4,7 @@ the timeout, and the same server answers the next call."""
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from tests.validate.samples import router_module
 pytestmark = pytest.mark.anyio
 
 #: The sandboxed steps' time limit in this module: short, since one case is an endless loop.
-TIMEOUT = 4
+TIMEOUT = 3
 
 
 @pytest.fixture
@@ -45,8 +46,8 @@ async def failed_import(server, body: str, imports: str = "") -> str:
 
 async def test_an_endless_loop_at_import_times_out(server) -> None:
     detail = await failed_import(server, "while True:\n    pass")
-    assert detail.startswith(f"timed out after {TIMEOUT} s")
-    assert 'File "app/routers/probe.py", line 10 in <module>' in detail
+    assert detail.startswith(f"timed out after {TIMEOUT} s"), detail
+    assert re.search(r'File "app/routers/probe\.py", line 1[01] in <module>', detail), detail
 
 
 @pytest.mark.skipif(

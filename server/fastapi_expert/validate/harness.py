@@ -54,7 +54,10 @@ class RunTimings:
 
     static_ms: float = 0.0
     prepare_ms: float = 0.0
+    #: How long the run waited for its child to be ready after the static steps (0 with a ready spare).
     wait_ms: float = 0.0
+    #: From starting the child to its ready report: interpreter, confinement, framework imports.
+    start_ms: float | None = None
     steps_ms: dict[str, float] = field(default_factory=dict)
     total_ms: float = 0.0
 
@@ -159,6 +162,7 @@ async def run_validation(
                 outcome = await child.run(job, on_step=progress)
                 layers = outcome.layers
                 timings.wait_ms = outcome.wait_ms
+                timings.start_ms = outcome.ready_ms
                 steps.extend(_child_steps(outcome, steps, child.root))
             finished = True
         finally:
@@ -309,7 +313,7 @@ def _where_it_hung(stderr: str, root: Path) -> str:
 def _output(outcome: SandboxOutcome) -> str:
     parts = []
     for label, text in (("stderr", outcome.stderr_tail), ("stdout", outcome.stdout_tail)):
-        lines = [line for line in text.strip().splitlines() if not _dump_line(line)][-_OUTPUT_LINES:]
+        lines = [line[:300] for line in text.strip().splitlines() if not _dump_line(line)][-_OUTPUT_LINES:]
         if lines:
             parts.append(f"\n--- {label} (last {len(lines)} lines) ---\n" + "\n".join(lines))
     return "".join(parts)

@@ -14,8 +14,12 @@ What this machine allows is detected once (``detect_isolation``) and every layer
 Without any of it (a developer machine without user namespaces, or ``FASTAPI_EXPERT_SANDBOX=minimal``) the child
 still runs in its own session with rlimits and the audit hook, and is killed as a process group.
 
+A child is started before its job is known (``SandboxProcess``): it confines itself and loads FastAPI while the
+harness lays out and reviews the files, then receives the job on a pipe. The harness keeps one such child waiting
+as a spare (``spares``), with the same layers, so a run need not wait for Python to start; each child runs one job.
+
 On timeout, cancellation or after the last step, the whole process group and every process left in the run's
-cgroups get SIGKILL, the child is reaped, and the cgroups removed; the caller removes the run's folder.
+cgroups get SIGKILL, the child is reaped, and the cgroups and the run's folder are removed.
 """
 
 from __future__ import annotations
@@ -73,7 +77,7 @@ MAX_CPU_SECONDS = 1000
 _PIDS_MAX = 128
 _MEMORY_CGROUP_BYTES = 4 * 1024**3
 _NPROC_HEADROOM = 128
-_TAIL_BYTES = 2000
+_TAIL_BYTES = 64 * 1024
 _CGROUP_GROUP = "fastapi-expert"
 _NAMESPACE_FLAGS = ("--pid", "--fork", "--kill-child", "--mount-proc", "--net", "--ipc", "--uts")
 
@@ -216,6 +220,7 @@ def _cgroup_parents() -> tuple[tuple[str, Path], ...]:
         parent = mount / position.lstrip("/") / _CGROUP_GROUP
         try:
             parent.mkdir(exist_ok=True)
+            _remove_stale(parent)
             probe = parent / f"probe-{secrets.token_hex(4)}"
             probe.mkdir()
             probe.rmdir()
@@ -223,6 +228,15 @@ def _cgroup_parents() -> tuple[tuple[str, Path], ...]:
             continue
         found.append((controller, parent))
     return tuple(found)
+
+
+def _remove_stale(parent: Path) -> None:
+    """Remove run cgroups left by processes that died without cleaning up (``run-<pid>-<token>``, empty)."""
+    for folder in parent.glob("run-*"):
+        pid = folder.name.split("-")[1]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            with contextlib.suppress(OSError):
+                folder.rmdir()
 
 
 def _v2_enabled(unified: Path, controller: str) -> bool:
@@ -463,7 +477,7 @@ class SandboxProcess:
 
     def _on_setup_event(self, event: dict[str, Any]) -> None:
         if event.get("event") == "error":
-            raise SandboxError(f"the sandbox could not be set up: {str(event.get('detail', ''))[-_TAIL_BYTES:]}")
+            raise SandboxError(f"the sandbox could not be set up: {str(event.get('detail', ''))[-2000:]}")
         if event.get("event") == "ready":
             reported = [str(layer) for layer in event.get("layers", [])]
             self.layers = [*self.isolation.describe(), *reported, "audit hook"]
