@@ -14,7 +14,14 @@ from fastapi_expert.errors import InputError, SandboxError
 from fastapi_expert.models import GeneratedFile
 from fastapi_expert.validate import confine
 from fastapi_expert.validate.overlay import MAX_FILES, checked_files, module_name, overlay_files
-from fastapi_expert.validate.sandbox import SANDBOX_UID, Isolation, detect_isolation
+from fastapi_expert.validate.sandbox import (
+    SANDBOX_UID,
+    Isolation,
+    _database_paths,
+    _nproc,
+    _task_count,
+    detect_isolation,
+)
 
 
 class TestDetection:
@@ -169,6 +176,22 @@ def _with_hook(root: Path, home: Path, outside: Path, attempt: str) -> subproces
     )
     env = {**os.environ, "HOME": str(home), "OUTSIDE": str(outside), "ROOT": str(root)}
     return subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, env=env, timeout=60)
+
+
+def test_a_database_url_keeps_its_folder_visible() -> None:
+    socket = "postgresql+asyncpg://app@/app?host=/tmp/pg-x/socket"
+    assert _database_paths(socket) == [os.path.realpath("/tmp/pg-x/socket")]
+    assert _database_paths("sqlite+aiosqlite:////srv/data/app.db") == [os.path.realpath("/srv/data")]
+    assert _database_paths("sqlite+aiosqlite:///./app.db") == []
+    assert _database_paths(None) == []
+
+
+def test_rlimit_nproc_leaves_headroom_above_what_the_user_runs_now() -> None:
+    """The fallback's fork limit for a non-root user: its current task count plus headroom (never below it)."""
+    limit = _nproc(Isolation(nproc=True))
+    assert limit is not None
+    assert limit > _task_count(os.getuid())
+    assert _nproc(Isolation(cgroups=(("pids", Path("/x")),), nproc=True)) is None
 
 
 def test_isolation_describes_every_layer() -> None:

@@ -136,13 +136,14 @@ async def run_validation(
         chosen = isolation if isolation is not None else await anyio.to_thread.run_sync(detect_isolation)
         prepared = time.perf_counter()
         # The child starts now: it confines itself and loads FastAPI while the files are laid out and reviewed.
-        child = await anyio.to_thread.run_sync(spares.take, chosen, database_url, MEMORY_BYTES)
+        with anyio.CancelScope(shield=True):  # a child taken must reach the `finally` that kills it
+            child = await anyio.to_thread.run_sync(spares.take, chosen, database_url, MEMORY_BYTES)
         keep_warm = isolation is None
-        if keep_warm and child.was_spare:
-            # The next run's spare loads while this one runs (after a cold start it would only slow this one down).
-            await anyio.to_thread.run_sync(spares.replenish, chosen, MEMORY_BYTES)
         finished = False
         try:
+            if keep_warm and child.was_spare:
+                # The next run's spare loads while this one runs (after a cold start it would slow this one down).
+                await anyio.to_thread.run_sync(spares.replenish, chosen, MEMORY_BYTES)
             await anyio.to_thread.run_sync(_lay_out, child.root, checked, reference)
             timings.prepare_ms = (time.perf_counter() - prepared) * 1000
             await progress("ruff")
