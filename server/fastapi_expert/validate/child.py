@@ -12,7 +12,9 @@ stderr (those belong to the code under test):
     {"event": "done"}
 
 A setup failure (ours) is ``{"event": "error", "detail": ...}``. A process the code forked never reports: it leaves
-as soon as control comes back to this module.
+as soon as control comes back to this module. The channel keeps the code's output and accidents (closing or writing
+to low descriptors) out of the report; it cannot keep out code that sets out to forge a passing report from inside
+this very process. The report is a correctness check of generated code; what protects the host is the sandbox.
 """
 
 from __future__ import annotations

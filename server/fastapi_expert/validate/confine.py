@@ -6,9 +6,10 @@ inside, in this order, each layer only when the parent's ``SandboxConfig`` asks 
 1. **cgroups**: join the per-run pids (and memory) cgroups the parent created, so ``pids.max`` bounds every process
    and thread the code starts, root or not (``RLIMIT_NPROC`` never binds for uid 0).
 2. **loopback**: bring ``lo`` up in the new network namespace: the only interface there, so nothing leaves the host.
-3. **mounts** (private mount namespace): cover the real home, the temp folder that holds other runs, ``/dev/shm`` and
-   every folder the sandbox user could not traverse with empty tmpfs mounts, then bind back read-only only what the
-   interpreter needs (its prefix, ``sys.path``) and read-write only this run's folder, at their own paths.
+3. **mounts** (private mount namespace): cover the real home, the temp folder that holds other runs, ``/dev/shm``,
+   ``/var/tmp`` and every folder the sandbox user could not traverse with empty tmpfs mounts, then bind back, at their
+   own paths, read-only only what the interpreter needs (its prefix, ``sys.path``) and read-write only this run's
+   folder and the folders ``DATABASE_URL`` points into (a SQLite file, a PostgreSQL Unix socket).
 4. **rlimits**: address space (a 10 GB allocation is a ``MemoryError``), CPU seconds, file size, open files, no core
    dumps, and ``RLIMIT_NPROC`` when the code will not run as root.
 5. **privileges**: drop to an unprivileged uid/gid with no supplementary groups and ``no_new_privs`` (which also
