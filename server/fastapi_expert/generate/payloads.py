@@ -20,14 +20,17 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, JsonValue, TypeAdapter, ValidationError
 
+from fastapi_expert.generate.render import py_literal
 from fastapi_expert.generate.specs import FieldSpec, SchemaSpec, python_type
 from fastapi_expert.validate.examples import UnsatisfiableSchema, example_for
 
-__all__ = ["COMPARABLE_TYPES", "InvalidBody", "invalid_bodies", "patch_change", "payloads"]
+__all__ = ["COMPARABLE_TYPES", "InvalidBody", "invalid_bodies", "patch_change", "payloads", "python_source"]
 
 #: Types whose value comes back from every database exactly as it was sent.
 COMPARABLE_TYPES = frozenset({"str", "int", "bool", "email", "uuid", "date"})
 _WANTED = 3
+#: Strings and lists longer than this, of one repeated item, are written as a product.
+_LONG = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,3 +223,17 @@ def _wire(field: FieldSpec) -> str:
 
 def _slug(name: str) -> str:
     return name.replace("_", "-")
+
+
+def python_source(value: JsonValue) -> str:
+    """The Python source of a JSON value, as ``py_literal`` writes it, except that a long string or list of one
+    repeated item is written ``"x" * 201`` (a test body past a ``max_length`` stays within the line length)."""
+    if isinstance(value, str) and len(value) > _LONG and len(set(value)) == 1:
+        return f"{py_literal(value[0])} * {len(value)}"
+    if isinstance(value, list):
+        if len(value) > _LONG and all(item == value[0] for item in value):
+            return f"[{python_source(value[0])}] * {len(value)}"
+        return "[" + ", ".join(python_source(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{py_literal(key)}: {python_source(item)}" for key, item in value.items()) + "}"
+    return py_literal(value)

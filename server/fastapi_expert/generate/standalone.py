@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from pydantic import JsonValue
+
 from fastapi_expert.generate.endpoint import EndpointSpec, ResourceView, generate_resource, resource_view
-from fastapi_expert.generate.payloads import COMPARABLE_TYPES, invalid_bodies, patch_change, payloads
+from fastapi_expert.generate.payloads import COMPARABLE_TYPES, invalid_bodies, patch_change, payloads, python_source
 from fastapi_expert.generate.render import format_code, render
 from fastapi_expert.models import GeneratedFile
 
@@ -28,7 +30,7 @@ _PACKAGES = {
 @dataclass(frozen=True, slots=True)
 class _Filter:
     name: str
-    value: object
+    value: JsonValue
     count: int
 
 
@@ -106,6 +108,7 @@ def generate_tests(view: ResourceView, path: str | None = None) -> list[Generate
         patch_skip=[patch[0], "updated_at"] if patch else [],
         not_null=[wire[name] for name in view.schema_layout.not_null_fields],
         unique_wire=[wire[name] for name in view.unique],
+        source=python_source,
     )
     target = path or f"tests/test_{view.names.plural}.py"
     content = format_code(fix_imports(source, view.target.first_party), filename=target)

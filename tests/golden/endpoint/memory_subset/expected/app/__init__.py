@@ -1,0 +1,1 @@
+"""The Statuses API service."""

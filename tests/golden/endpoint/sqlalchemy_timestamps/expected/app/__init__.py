@@ -1,0 +1,1 @@
+"""The Products API service."""
