@@ -5,7 +5,9 @@ traceback, never a hang."""
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -49,7 +51,11 @@ def portal() -> Iterator[BlockingPortal]:
 
 @pytest.fixture(scope="module")
 def client(portal: BlockingPortal) -> Iterator[Client]:
-    with portal.wrap_async_context_manager(Client(build_server())) as client:
+    # The tools that may write (scaffold_endpoint, add_auth with write=true) are confined to this root, never the repo.
+    with (
+        tempfile.TemporaryDirectory() as root,
+        portal.wrap_async_context_manager(Client(build_server(root=Path(root)))) as client,
+    ):
         yield client
 
 
@@ -89,16 +95,23 @@ def invalid_arguments(schema: dict[str, Any]) -> st.SearchStrategy[dict[str, Any
     return st.one_of(wrong_value, unknown_key, missing_key, st.dictionaries(st.text(max_size=12), JSON, max_size=5))
 
 
-FUZZ = settings(
-    deadline=None, max_examples=60, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]
-)
+#: Tools whose every valid call runs code in the validation sandbox (seconds a call): fewer examples, same checks.
+SANDBOXED = {"add_auth", "scaffold_endpoint", "validate_code", "write_schema"}
+
+
+def fuzz(name: str) -> settings:
+    return settings(
+        deadline=None,
+        max_examples=12 if name in SANDBOXED else 60,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    )
 
 
 @pytest.mark.parametrize("name", sorted(TOOLS))
 def test_valid_arguments_end_well(name: str, portal: BlockingPortal, client: Client) -> None:
     tool = TOOLS[name]
 
-    @FUZZ
+    @fuzz(name)
     @given(arguments=from_schema(tool.input_schema))
     def run(arguments: dict[str, Any]) -> None:
         assert_well_ended(tool, call(portal, client, name, arguments))
@@ -110,7 +123,7 @@ def test_valid_arguments_end_well(name: str, portal: BlockingPortal, client: Cli
 def test_invalid_arguments_end_well(name: str, portal: BlockingPortal, client: Client) -> None:
     tool = TOOLS[name]
 
-    @FUZZ
+    @fuzz(name)
     @given(arguments=invalid_arguments(tool.input_schema))
     def run(arguments: dict[str, Any]) -> None:
         assert_well_ended(tool, call(portal, client, name, arguments))
@@ -121,4 +134,5 @@ def test_invalid_arguments_end_well(name: str, portal: BlockingPortal, client: C
 def test_every_tool_is_fuzzed() -> None:
     """The parametrization above comes from the server's own tool list, so a new tool is fuzzed without new code."""
     assert "search_knowledge" in TOOLS
+    assert SANDBOXED.issubset(TOOLS)
     assert all(tool.input_schema.get("type") == "object" for tool in TOOLS.values())

@@ -60,6 +60,16 @@ class TestOverlay:
         assert info.value.argument == "files[1].path"
         assert str(info.value).startswith("files[1].path: ")
 
+    @pytest.mark.parametrize(
+        ("path", "problem"),
+        [("app/" + "\u1e70\u033a" * 60 + ".py", "longer than 255 bytes"), ("a/" * 600 + "x.py", "the limit is 1024")],
+    )
+    def test_names_the_file_system_would_refuse_are_refused_naming_the_file(self, path, problem) -> None:
+        """A path component past NAME_MAX (found by fuzzing: it was an OSError, a crash of the tool) is bad input."""
+        with pytest.raises(InputError, match=problem) as info:
+            checked_files([(path, "x = 1\n")])
+        assert info.value.argument == "files[0].path"
+
     def test_duplicates_nul_bytes_and_nothing_are_refused(self) -> None:
         with pytest.raises(InputError, match=r"files\[1\]\.path: 'a.py' is also files\[0\]"):
             checked_files([("a.py", ""), ("a.py", "")])

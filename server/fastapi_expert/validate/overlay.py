@@ -13,13 +13,25 @@ if TYPE_CHECKING:
     # Imported where used: the sandboxed child imports this module for ``module_name`` and nothing else.
     from fastapi_expert.models import GeneratedFile
 
-__all__ = ["MAX_FILES", "MAX_FILE_BYTES", "MAX_TOTAL_BYTES", "checked_files", "module_name", "overlay_files"]
+__all__ = [
+    "MAX_FILES",
+    "MAX_FILE_BYTES",
+    "MAX_NAME_BYTES",
+    "MAX_PATH_BYTES",
+    "MAX_TOTAL_BYTES",
+    "checked_files",
+    "module_name",
+    "overlay_files",
+]
 
 #: At most this many files per validation.
 MAX_FILES = 200
 #: At most this many bytes (UTF-8) per file, and in all.
 MAX_FILE_BYTES = 1024 * 1024
 MAX_TOTAL_BYTES = 8 * 1024 * 1024
+#: At most this many bytes (UTF-8) per path, and per path component (the file systems' NAME_MAX).
+MAX_PATH_BYTES = 1024
+MAX_NAME_BYTES = 255
 _TEST_NAMES = ("conftest.py",)
 
 
@@ -49,6 +61,7 @@ def checked_files(items: Iterable[GeneratedFile | tuple[str, str]]) -> list[Gene
             raise InputError("contains NUL bytes: it is not a text file", argument=f"files[{index}].content")
         if "\x00" in path or path in (".", "") or path.endswith("/"):
             raise InputError(f"{path!r} does not name a file", argument=f"files[{index}].path")
+        _check_length(path, argument=f"files[{index}].path")
         normal = PurePosixPath(path).as_posix()
         if normal in seen:
             raise InputError(f"{path!r} is also files[{seen[normal]}]", argument=f"files[{index}].path")
@@ -85,11 +98,24 @@ def overlay_files(root: Path, files: Sequence[GeneratedFile]) -> list[Path]:
         if target.is_symlink():
             target.unlink()
         flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
-        descriptor = os.open(target, flags, 0o644)
+        try:
+            descriptor = os.open(target, flags, 0o644)
+        except OSError as exc:
+            raise InputError(f"{file.path!r} cannot be a file here: {exc.strerror}", argument=argument) from exc
         with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
             handle.write(file.content)
         written.append(target)
     return written
+
+
+def _check_length(path: str, *, argument: str) -> None:
+    """Refuse a path the file system would refuse (ENAMETOOLONG): too long in all, or a component too long."""
+    size = len(path.encode("utf-8", "surrogatepass"))
+    if size > MAX_PATH_BYTES:
+        raise InputError(f"is {size} bytes long; the limit is {MAX_PATH_BYTES}", argument=argument)
+    for part in PurePosixPath(path).parts:
+        if len(part.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES:
+            raise InputError(f"has a name longer than {MAX_NAME_BYTES} bytes: {part[:40]!r}...", argument=argument)
 
 
 def module_name(path: str) -> str | None:
