@@ -164,3 +164,43 @@ def _probe(spec: SchemaSpec) -> list[Any]:
     from fastapi_expert.generate.schema import probe_files
 
     return probe_files(spec)
+
+
+SANDBOXED = settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@SANDBOXED
+@given(case=field_lists(), orm=st.booleans())
+def test_random_field_specs_pass_the_sandboxed_validation(case: tuple[list[dict[str, Any]], dict[str, Any]], orm: bool):
+    """What the tool returns passes its own validation (syntax, ruff, review, import, start-up, OpenAPI and the probe's
+    requests in the sandboxed reference app), not only the in-process checks above: fewer examples, each a real run."""
+    import anyio
+
+    from fastapi_expert.generate.schema import write_schema
+
+    raw, _ = case
+    spec, notes = build_schema_spec("Thing", fields=[FieldSpec.model_validate(f) for f in raw], orm=orm)
+    result = anyio.run(write_schema, spec, notes)
+    assert result.validation.ok, result.validation
+    assert [step.name for step in result.validation.steps if step.ok] == [
+        "syntax",
+        "ruff",
+        "review",
+        "import",
+        "startup",
+        "openapi",
+        "routes",
+    ]
+
+
+@SANDBOXED
+@given(sample=json_objects(2), orm=st.booleans())
+def test_random_json_samples_pass_the_sandboxed_validation(sample: dict[str, Any], orm: bool) -> None:
+    """The same for schemas inferred from random JSON samples."""
+    import anyio
+
+    from fastapi_expert.generate.schema import write_schema
+
+    spec, notes = build_schema_spec("Thing", json_sample=sample, orm=orm)
+    result = anyio.run(write_schema, spec, notes)
+    assert result.validation.ok, result.validation
