@@ -185,6 +185,10 @@ def _walk(directory: Path, root: Path) -> Iterable[Path]:
         for name in sorted(files):
             if name.endswith((".py", ".pyi")):
                 path = Path(current, name)
+                if not os.path.islink(path):
+                    # ``directory`` is resolved and os.walk does not enter linked folders: already inside root.
+                    yield path
+                    continue
                 resolved = path.resolve()
                 if resolved.is_relative_to(root) and resolved.is_file():
                     yield resolved
