@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from fastapi_expert.errors import SpecError, TemplateError
 from fastapi_expert.generate.layout import ColumnView, SchemaLayout, layout
 from fastapi_expert.generate.naming import ResourceNames, resource_names
-from fastapi_expert.generate.payloads import payloads, python_source
+from fastapi_expert.generate.payloads import patch_change, payloads, python_source
 from fastapi_expert.generate.render import LINE_LENGTH, format_code, render
 from fastapi_expert.generate.specs import FieldSpec, SchemaSpec, spec_error
 from fastapi_expert.models import GeneratedFile
@@ -310,8 +310,17 @@ def _schema_module(view: ResourceView) -> str:
         )
     # The example is a valid body: the API docs show it, and whatever builds requests from the OpenAPI schema (the
     # validation's round trip, Swagger UI's "Try it out") can use it as it is.
-    example = python_source(payloads(view.schema)[0])
-    source = render("schema.py.j2", spec=view.schema, layout=schema_layout, create_example=example)
+    body = payloads(view.schema)[0]
+    change = patch_change(view.schema, body)
+    update_example = python_source(dict([change]) if change is not None else body)
+    update = schema_layout.update
+    schema_layout = dataclasses.replace(
+        schema_layout,
+        update=dataclasses.replace(
+            update, config=(*update.config, f'json_schema_extra={{"examples": [{update_example}]}}')
+        ),
+    )
+    source = render("schema.py.j2", spec=view.schema, layout=schema_layout, create_example=python_source(body))
     if view.spec.timestamps:
         head, marker, tail = source.partition(f"class {view.names.class_name}Read(")
         line = f"    id: {schema_layout.id_annotation}\n"

@@ -1,14 +1,18 @@
-"""Validating a whole project as itself: its app imports and builds its OpenAPI schema, and its own test suite
-passes, run by a Python of the caller's choosing (the project's virtualenv, or ours).
+"""Validating a whole project as itself: its own test suite passes and its app imports and builds its OpenAPI
+schema, run by a Python of the caller's choosing (the project's virtualenv, or ours).
 
-``validate_project`` copies the project to a fresh folder (``project_copy``) and runs, each in its own process
-group with a scrubbed environment, a timeout, and the detected namespaces (``sandbox.detect_isolation``: no network,
-a PID namespace whose processes all die with it) when the machine allows them:
+``validate_project`` copies the project to a fresh folder (``project_copy``); ``project_steps`` runs, in one
+interpreter with its own process group, a scrubbed environment (plus the settings the caller supplies), a timeout and
+the detected namespaces (``sandbox.detect_isolation``: no network, a PID namespace whose processes all die with it)
+when the machine allows them:
 
-- ``app``: ``python -c`` imports ``module:variable`` and builds ``app.openapi()`` (paths and operations counted);
-- ``tests``: ``python -m pytest -q`` in the copy's root (or the given test folder).
+- ``tests``: ``pytest -q`` in the copy's root (or the given test folder); no tests collected is a skipped step;
+- ``app``: then ``module:variable`` imported (after the tests, whose conftest may set the environment the app reads)
+  and ``app.openapi()`` built (paths and operations counted).
 
-A Python that lacks a module the project imports fails the step with the ``ModuleNotFoundError``, which names it.
+One interpreter, not one per step: starting Python and importing the framework is most of the time of a small
+project's validation. A Python that lacks a module the project imports fails with the ``ModuleNotFoundError``,
+which names it.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from fastapi_expert.validate.models import ValidationStep
@@ -31,9 +35,8 @@ from fastapi_expert.validate.models import ValidationStep
 __all__ = [
     "APP_STEP",
     "TESTS_STEP",
-    "app_step",
     "project_copy",
-    "suite_step",
+    "project_steps",
     "validate_project",
     "validate_project_copy",
 ]
@@ -45,15 +48,42 @@ _IGNORED = shutil.ignore_patterns(
     "__pycache__", "*.pyc", ".git", ".venv", "venv", "node_modules", ".pytest_cache", ".mypy_cache", ".ruff_cache"
 )
 _MISSING = re.compile(r"ModuleNotFoundError: No module named '([\w.]+)'")
-_APP_PROBE = """
-import importlib, json, sys
-module, _, variable = sys.argv[1].partition(":")
-app = getattr(importlib.import_module(module), variable)
-schema = app.openapi()
-json.dumps(schema)
-paths = schema.get("paths", {})
-print(json.dumps({"paths": len(paths), "operations": sum(len(item) for item in paths.values())}))
-"""
+#: The line the runner prints its report on, after pytest's output.
+_MARKER = "@@fastapi-expert-project-report@@ "
+#: One interpreter for both steps: pytest first (its conftest may set the environment the app reads at import), then
+#: the app imported (already, by the tests, most of the time) and its OpenAPI schema built. Then leave at once: threads
+#: the project left running must not keep the process alive.
+_RUNNER = """
+import importlib, json, os, sys, time, traceback
+app_ref, run_tests, *arguments = sys.argv[1:]
+report = {}
+if run_tests == "1":
+    started = time.perf_counter()
+    try:
+        import pytest
+        report["tests"] = int(pytest.main(arguments))
+    except BaseException:
+        report["tests_error"] = traceback.format_exc()
+    report["tests_ms"] = (time.perf_counter() - started) * 1000
+started = time.perf_counter()
+try:
+    module, _, variable = app_ref.partition(":")
+    app = getattr(importlib.import_module(module), variable)
+    schema = app.openapi()
+    json.dumps(schema)
+    paths = schema.get("paths", {})
+    report["app"] = {"paths": len(paths), "operations": sum(len(item) for item in paths.values())}
+except BaseException:
+    report["app_error"] = traceback.format_exc()
+report["app_ms"] = (time.perf_counter() - started) * 1000
+sys.stdout.flush()
+sys.stderr.flush()
+sys.stdout.write("\\n" + MARKER + json.dumps(report) + "\\n")
+sys.stdout.flush()
+os._exit(0)
+""".replace("MARKER", repr(_MARKER))
+#: pytest's exit code when it collected no tests.
+_NO_TESTS = 5
 
 
 def project_copy(root: Path, dest: Path) -> Path:
@@ -62,7 +92,9 @@ def project_copy(root: Path, dest: Path) -> Path:
     return dest
 
 
-def _environment(home: Path, database_url: str | None, source_root: str) -> dict[str, str]:
+def _environment(
+    home: Path, database_url: str | None, source_root: str, extra: Mapping[str, str], plugins: bool
+) -> dict[str, str]:
     env = {
         "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
         "HOME": str(home),
@@ -72,7 +104,10 @@ def _environment(home: Path, database_url: str | None, source_root: str) -> dict
         "PYTHONDONTWRITEBYTECODE": "1",
         "PYTHONHASHSEED": "0",
         "PYTHONPATH": source_root,
+        **extra,
     }
+    if not plugins:
+        env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     if database_url is not None:
         env["DATABASE_URL"] = database_url
     return env
@@ -84,7 +119,7 @@ def _run(command: Sequence[str], cwd: Path, env: dict[str, str], timeout: float)
 
     prefix = list(detect_isolation().unshare)
     started = time.perf_counter()
-    process = subprocess.Popen(  # noqa: S603 - our own command line (python -c / -m pytest)
+    process = subprocess.Popen(  # noqa: S603 - our own command line (python -c RUNNER)
         [*prefix, *command],
         cwd=cwd,
         env=env,
@@ -112,53 +147,69 @@ def _tail(text: str) -> str:
     return text if len(text) <= _OUTPUT_CHARS else "[...]" + text[-_OUTPUT_CHARS:]
 
 
-def app_step(
+def project_steps(
     root: Path,
     app: str,
     *,
     python: Path,
     source_root: str = ".",
-    timeout: float = 60.0,
+    tests: Sequence[str] = (),
+    run_tests: bool = True,
+    timeout: float = 120.0,
     database_url: str | None = None,
-) -> ValidationStep:
-    """Import ``app`` (``module:variable``) with ``python`` in ``root`` and build its OpenAPI schema."""
+    environment: Mapping[str, str] | None = None,
+    plugins: bool = True,
+) -> list[ValidationStep]:
+    """The ``app`` and ``tests`` steps, run by one ``python`` in ``root``: pytest (``tests``, default the project's own
+    configuration) unless ``run_tests`` is false, then ``app`` (``module:variable``) imported and its OpenAPI schema
+    built. ``environment`` is added to the scrubbed environment (settings the project needs); ``plugins=False`` turns
+    pytest's plugin autoloading off (a project whose tests need none starts seconds faster)."""
+    arguments = ["-q", "-p", "no:cacheprovider", "--no-header", *tests]
+    command = [str(python), "-c", _RUNNER, app, "1" if run_tests else "0", *arguments]
     with tempfile.TemporaryDirectory(prefix="fastapi-expert-home-") as home:
-        env = _environment(Path(home), database_url, source_root)
-        code, output, duration = _run([str(python), "-c", _APP_PROBE, app], root, env, timeout)
-    if code is None:
-        return ValidationStep(name=APP_STEP, ok=False, duration_ms=duration, detail=f"timed out after {timeout:g} s")
-    if code != 0:
-        return ValidationStep(name=APP_STEP, ok=False, duration_ms=duration, detail=_tail(output))
-    try:
-        counts = json.loads(output.strip().splitlines()[-1])
-        detail = f"{app} imports; OpenAPI: {counts['paths']} paths, {counts['operations']} operations"
-    except (ValueError, IndexError, KeyError, TypeError):
-        detail = f"{app} imports and builds its OpenAPI schema"
+        env = _environment(Path(home), database_url, source_root, environment or {}, plugins)
+        code, output, duration = _run(command, root, env, timeout)
+    text, marker, tail = output.rpartition(_MARKER)
+    report: dict[str, object] = {}
+    if marker:
+        with contextlib.suppress(ValueError):
+            report = json.loads(tail.strip().splitlines()[0])
+    if code is None or not marker:
+        reason = f"timed out after {timeout:g} s" if code is None else f"the run stopped (exit code {code})"
+        detail = f"{reason}\n{_tail(output)}".rstrip()
+        steps = [ValidationStep(name=APP_STEP, ok=False, duration_ms=duration, detail=detail)]
+        if run_tests:
+            steps.append(ValidationStep(name=TESTS_STEP, ok=False, duration_ms=0, detail=detail, skipped=True))
+        return steps
+    return [_app_result(report, app, python), *(_tests_result(report, text, python) if run_tests else [])]
+
+
+def _milliseconds(report: Mapping[str, object], key: str) -> float:
+    value = report.get(key)
+    return float(value) if isinstance(value, int | float) else 0.0
+
+
+def _app_result(report: Mapping[str, object], app: str, python: Path) -> ValidationStep:
+    duration = _milliseconds(report, "app_ms")
+    counts = report.get("app")
+    if not isinstance(counts, dict):
+        return ValidationStep(name=APP_STEP, ok=False, duration_ms=duration, detail=_tail(str(report.get("app_error"))))
+    detail = f"{app} imports; OpenAPI: {counts.get('paths')} paths, {counts.get('operations')} operations"
     return ValidationStep(name=APP_STEP, ok=True, duration_ms=duration, detail=f"{detail} (python: {python})")
 
 
-def suite_step(
-    root: Path,
-    *,
-    python: Path,
-    tests: Sequence[str] = (),
-    source_root: str = ".",
-    timeout: float = 120.0,
-    database_url: str | None = None,
-) -> ValidationStep:
-    """Run the project's pytest suite (or ``tests``) with ``python`` in ``root``; ok when it passes."""
-    command = [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "--no-header", *tests]
-    with tempfile.TemporaryDirectory(prefix="fastapi-expert-home-") as home:
-        env = _environment(Path(home), database_url, source_root)
-        code, output, duration = _run(command, root, env, timeout)
-    summary = next((line for line in reversed(output.strip().splitlines()) if " in " in line), "").strip("= ")
-    if code is None:
-        return ValidationStep(name=TESTS_STEP, ok=False, duration_ms=duration, detail=f"timed out after {timeout:g} s")
+def _tests_result(report: Mapping[str, object], output: str, python: Path) -> list[ValidationStep]:
+    duration = _milliseconds(report, "tests_ms")
+    code = report.get("tests")
+    if code == _NO_TESTS:
+        detail = f"pytest collected no tests (python: {python})"
+        return [ValidationStep(name=TESTS_STEP, ok=True, duration_ms=duration, detail=detail, skipped=True)]
     if code != 0:
-        return ValidationStep(name=TESTS_STEP, ok=False, duration_ms=duration, detail=_tail(output))
-    return ValidationStep(
-        name=TESTS_STEP, ok=True, duration_ms=duration, detail=f"pytest: {summary} (python: {python})"
-    )
+        detail = _tail(output + str(report.get("tests_error") or ""))
+        return [ValidationStep(name=TESTS_STEP, ok=False, duration_ms=duration, detail=detail)]
+    summary = next((line for line in reversed(output.strip().splitlines()) if " in " in line), "").strip("= ")
+    detail = f"pytest: {summary} (python: {python})"
+    return [ValidationStep(name=TESTS_STEP, ok=True, duration_ms=duration, detail=detail)]
 
 
 def validate_project(
@@ -170,12 +221,20 @@ def validate_project(
     tests: Sequence[str] = (),
     timeout: float = 120.0,
     database_url: str | None = None,
+    environment: Mapping[str, str] | None = None,
 ) -> list[ValidationStep]:
     """``validate_project_copy`` on a fresh copy of ``root`` (the project itself is never touched)."""
     with tempfile.TemporaryDirectory(prefix="fastapi-expert-project-") as folder:
         copy = project_copy(root, Path(folder) / "project")
         return validate_project_copy(
-            copy, app, python=python, source_root=source_root, tests=tests, timeout=timeout, database_url=database_url
+            copy,
+            app,
+            python=python,
+            source_root=source_root,
+            tests=tests,
+            timeout=timeout,
+            database_url=database_url,
+            environment=environment,
         )
 
 
@@ -188,25 +247,30 @@ def validate_project_copy(
     tests: Sequence[str] = (),
     timeout: float = 120.0,
     database_url: str | None = None,
+    environment: Mapping[str, str] | None = None,
 ) -> list[ValidationStep]:
-    """The ``app`` and ``tests`` steps in ``copy`` (``python`` defaults to ours); ``tests`` skipped when ``app``
-    fails."""
+    """The ``app`` and ``tests`` steps in ``copy`` (``python`` defaults to ours). With our Python, tests that fail
+    only because it lacks a module the project needs are reported as not run, naming the module."""
     ours = python is None or Path(python) == Path(sys.executable)
     python = python or Path(sys.executable)
-    options = {"python": python, "source_root": source_root, "timeout": timeout, "database_url": database_url}
-    steps = [app_step(copy, app, **options)]  # type: ignore[arg-type]
-    if steps[0].ok:
-        step = suite_step(copy, tests=tests, **options)  # type: ignore[arg-type]
-        missing = _MISSING.search(step.detail)
-        if not step.ok and missing and ours and not (copy / source_root / missing[1].split(".")[0]).exists():
-            detail = (
-                f"not run: fastapi-expert's Python lacks {missing[1]!r}, which the project's tests need; give the "
-                f"project a virtualenv (.venv) with its dependencies to run them\n{step.detail}"
-            )
-            step = ValidationStep(name=TESTS_STEP, ok=True, duration_ms=step.duration_ms, detail=detail, skipped=True)
-        steps.append(step)
-    else:
-        steps.append(
-            ValidationStep(name=TESTS_STEP, ok=False, duration_ms=0, detail="skipped: app failed", skipped=True)
+    steps = project_steps(
+        copy,
+        app,
+        python=python,
+        source_root=source_root,
+        tests=tests,
+        timeout=timeout,
+        database_url=database_url,
+        environment=environment,
+    )
+    app_result, tests_result = steps
+    missing = _MISSING.search(tests_result.detail)
+    if not tests_result.ok and missing and ours and not (copy / source_root / missing[1].split(".")[0]).exists():
+        detail = (
+            f"not run: fastapi-expert's Python lacks {missing[1]!r}, which the project's tests need; give the "
+            f"project a virtualenv (.venv) with its dependencies to run them\n{tests_result.detail}"
         )
-    return steps
+        tests_result = ValidationStep(
+            name=TESTS_STEP, ok=True, duration_ms=tests_result.duration_ms, detail=detail, skipped=True
+        )
+    return [app_result, tests_result]

@@ -36,7 +36,9 @@ class StatusCreate(StatusBase):
 
 
 class StatusUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"label": "exampla"}]}
+    )
 
     label: Label | None = None
     weight: Weight | None = None

@@ -55,7 +55,9 @@ class ProductCreate(ProductBase):
 
 
 class ProductUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"sku": "8N0"}]}
+    )
 
     sku: Sku | None = None
     title: Title | None = None

@@ -42,7 +42,9 @@ class PersonCreate(PersonBase):
 
 
 class PersonUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"email": "user2@example.com"}]}
+    )
 
     email: EmailStr | None = None
     full_name: FullName | None = None
