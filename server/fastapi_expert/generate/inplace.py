@@ -33,7 +33,7 @@ from fastapi_expert.generate.endpoint import (
 from fastapi_expert.generate.render import format_code, render
 from fastapi_expert.project import ChangeSet, ProjectLayout, detect_layout
 
-__all__ = ["InPlacePlan", "append_module", "confined_project", "plan_in_place"]
+__all__ = ["InPlacePlan", "append_module", "confined_project", "export_model", "plan_in_place"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +175,52 @@ def append_module(original: str, generated: str, *, path: str, module: str) -> s
     return AddImportsVisitor(context).transform_module(cst.parse_module(appended)).code
 
 
+class _ExtendAll(cst.CSTTransformer):
+    """``__all__ = [...]`` (or a tuple) with one more name, when every element is a string."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def leave_Assign(self, original_node: cst.Assign, updated_node: cst.Assign) -> cst.Assign:
+        targets = [t.target for t in updated_node.targets]
+        value = updated_node.value
+        if not (len(targets) == 1 and isinstance(targets[0], cst.Name) and targets[0].value == "__all__"):
+            return updated_node
+        if not isinstance(value, cst.List | cst.Tuple) or not all(
+            isinstance(element.value, cst.SimpleString) for element in value.elements
+        ):
+            return updated_node
+        quote = value.elements[0].value.value[0] if value.elements else '"'  # type: ignore[attr-defined]
+        elements = list(value.elements)
+        if elements:
+            elements[-1] = elements[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        elements.append(cst.Element(cst.SimpleString(f"{quote}{self.name}{quote}")))
+        return updated_node.with_changes(value=value.with_changes(elements=elements))
+
+
+def export_model(source: str, *, path: str, package: str, name: str, class_name: str) -> str:
+    """A models package's ``__init__`` that imports its models (``from .item import Item``) with the new one imported
+    the same way (relative or absolute) and added to ``__all__``; unchanged when it imports no model module."""
+    tree = ast.parse(source)
+    imports = [
+        s
+        for s in tree.body
+        if isinstance(s, ast.ImportFrom)
+        and ((s.level == 1 and s.module is not None) or (s.module or "").startswith(f"{package}."))
+    ]
+    if not imports:
+        return source
+    if all(statement.level == 1 for statement in imports):
+        # Without module names libcst keeps the import relative (with them it would resolve it to an absolute one).
+        context = CodemodContext(filename=path)
+        AddImportsVisitor.add_needed_import(context, name, class_name, relative=1)
+    else:
+        context = CodemodContext(filename=path, full_module_name=package, full_package_name=package)
+        AddImportsVisitor.add_needed_import(context, f"{package}.{name}", class_name)
+    module = AddImportsVisitor(context).transform_module(cst.parse_module(source))
+    return module.visit(_ExtendAll(class_name)).code
+
+
 def _refuse_duplicates(layout: ProjectLayout, view: ResourceView) -> None:
     names = view.names
     root = layout.root
@@ -219,6 +265,21 @@ def plan_in_place(spec: EndpointSpec, project_dir: Path) -> InPlacePlan:
         else:
             originals[file.path] = None
             new[file.path] = file.content
+    if layout.models.package and view.persistence != "memory":
+        init = layout.models.path
+        if (root / init).is_file():
+            original = (root / init).read_text(encoding="utf-8")
+            exported = export_model(
+                original,
+                path=init,
+                package=layout.models.module,
+                name=view.names.snake,
+                class_name=view.names.class_name,
+            )
+            if exported != original:
+                originals[init] = original
+                new[init] = exported
+                notes.append(f"{init}: imports {view.names.class_name}, as it does the other models")
     site = layout.include_site
     site_source = new.get(site.path) or (root / site.path).read_text(encoding="utf-8")
     originals.setdefault(site.path, (root / site.path).read_text(encoding="utf-8"))
@@ -250,7 +311,7 @@ def _alembic_revision(layout: ProjectLayout, view: ResourceView) -> tuple[str, s
     heads = alembic.heads
     revision = hashlib.sha256(f"{view.names.plural}:{','.join(heads)}".encode()).hexdigest()[:12]
     columns = []
-    indexes = []
+    indexes: list[tuple[str, bool]] = []
     for column in view.schema_layout.columns:
         annotation = column.annotation.removesuffix(" | None")
         nullable = column.annotation.endswith("| None") or "nullable=True" in column.arguments
@@ -264,10 +325,13 @@ def _alembic_revision(layout: ProjectLayout, view: ResourceView) -> tuple[str, s
         else:
             kind = _SA_TYPES.get(annotation, "sa.String()")
         columns.append(f"sa.Column({column.name!r}, {kind}, nullable={nullable})")
-        if "unique=True" in column.arguments:
-            columns.append(f"sa.UniqueConstraint({column.name!r})")
+        unique = "unique=True" in column.arguments
+        # As SQLAlchemy creates them from the model: unique and indexed is one unique index, unique alone a
+        # constraint (so `alembic check` finds nothing to change).
         if "index=True" in column.arguments:
-            indexes.append(column.name)
+            indexes.append((column.name, unique))
+        elif unique:
+            columns.append(f"sa.UniqueConstraint({column.name!r})")
     down: str | tuple[str, ...] | None = heads[0] if len(heads) == 1 else (tuple(heads) if heads else None)
     content = render(
         "resource/alembic_revision.py.j2",
