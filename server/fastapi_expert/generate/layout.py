@@ -165,12 +165,10 @@ def regex_literal(pattern: object) -> str:
 
 def plural(name: str) -> str:
     """The table name of a snake_case model name: its last word in the plural, by inflect's English rules
-    (``order`` -> ``orders``, ``blog_post`` -> ``blog_posts``, ``category`` -> ``categories``)."""
-    import inflect
+    (``order`` -> ``orders``, ``blog_post`` -> ``blog_posts``, ``person`` -> ``people``)."""
+    from fastapi_expert.generate.naming import plural_of
 
-    head, _, last = name.rpartition("_")
-    plural_last = inflect.engine().plural_noun(last) or f"{last}s"
-    return f"{head}_{plural_last}" if head else plural_last
+    return plural_of(name)  # one rule for write_schema's tables and scaffold_endpoint's resources
 
 
 def _member_name(value: str, taken: set[str]) -> str:
