@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from fastapi_expert.review.secret_names import comparable_secret, hardcodable_secret, name_words, response_secret
+from fastapi_expert.review.secret_names import (
+    comparable_secret,
+    hardcodable_secret,
+    name_words,
+    response_secret,
+    spells_name,
+)
 
 
 @pytest.mark.parametrize(
@@ -82,3 +88,23 @@ def test_hardcodable_secret(name: str, secret: bool) -> None:
 )
 def test_comparable_secret(name: str, secret: bool) -> None:
     assert comparable_secret(name) is secret
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "label"),
+    [
+        ("_HASH_PASSWORD", "hash-password", True),
+        ("PASSWORD_FIELD", "password", True),
+        ("GRANT_PASSWORD", "password", True),
+        ("ACCESS_TOKEN", "access_token", True),
+        ("X_API_KEY", "X-API-Key", True),
+        ("API_KEY", "sk_live_abc123", False),
+        ("API_KEY", "api-key-1", False),
+        ("API_KEY", "read-from-settings", False),
+        ("ADMIN_PASSWORD", "hunter", False),
+        ("API_KEY", "key--api", False),
+        ("API_KEY", "", False),
+    ],
+)
+def test_spells_name(name: str, value: str, label: bool) -> None:
+    assert spells_name(name, value) is label

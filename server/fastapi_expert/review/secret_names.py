@@ -11,11 +11,13 @@ import re
 from functools import cache
 from typing import Literal
 
-__all__ = ["SecretKind", "comparable_secret", "hardcodable_secret", "name_words", "response_secret"]
+__all__ = ["SecretKind", "comparable_secret", "hardcodable_secret", "name_words", "response_secret", "spells_name"]
 
 SecretKind = Literal["password", "hash", "key", "credential"]
 
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+#: Letters joined by single separators: a value that can spell words and nothing else (no digits, no symbols).
+_SPELLED = re.compile(r"[A-Za-z]+(?:[ _.:-]?[A-Za-z]+)*")
 
 _PASSWORD_WORDS = ("password", "passwd", "passphrase")
 
@@ -125,3 +127,18 @@ def comparable_secret(name: str) -> bool:
     if words[-1] in {"token", "signature", "digest", "secret"} or words[-1] == "apikey":
         return True
     return hardcodable_secret(name) or _ends_with(words, _HASHES) or (_is_password(words))
+
+
+@cache
+def spells_name(name: str, value: str) -> bool:
+    """Whether ``value`` only spells words of ``name``, in order: a label naming the thing, not the thing.
+
+    ``_HASH_PASSWORD = "hash-password"`` (a sub-command), ``GRANT_PASSWORD = "password"`` (a grant type) and
+    ``ACCESS_TOKEN = "access_token"`` (a key) are labels; ``API_KEY = "sk_live_abc123"`` and ``ADMIN_PASSWORD =
+    "hunter"`` are not. Digits and symbols never spell a word, so ``API_KEY = "api-key-1"`` is not a label either.
+    """
+    if not _SPELLED.fullmatch(value):
+        return False
+    said, words = name_words(value), name_words(name)
+    size = len(said)
+    return size > 0 and any(words[start : start + size] == said for start in range(len(words) - size + 1))
