@@ -48,6 +48,10 @@ def test_package_app_diff_applies_and_write_keeps_its_tests_passing(tmp_path: Pa
     added = [line for line in main_after.splitlines() if line not in main_before.splitlines()]
     assert added == ["from .routers import categories, items, users", "app.include_router(categories.router)"]
     assert "# Routers" in main_after  # the user's comment is kept
+    # the project imports its own modules relatively: so does the new router
+    router = (root / "app" / "routers" / "categories.py").read_text()
+    assert "from ..database import get_db" in router and "from ..models import Category" in router
+    assert "from app." not in router and "import app" not in router
     assert main_before.replace(
         "from .routers import items, users", "from .routers import categories, items, users"
     ) == (main_after.replace("app.include_router(categories.router)\n", ""))
@@ -79,6 +83,9 @@ def test_async_factory_gets_modules_an_include_and_a_migration_on_its_heads(tmp_
     main_after = (root / "src" / "shop" / "main.py").read_text()
     assert "from shop.routers.categories import router as categories_router" in main_after
     assert "    app.include_router(categories_router)\n    return app" in main_after
+    # the project imports its own modules absolutely: so does the new router
+    router = (root / "src" / "shop" / "routers" / "categories.py").read_text()
+    assert "from shop.deps import get_session" in router and "from ." not in router
     kept = main_before.splitlines()
     assert [line for line in main_after.splitlines() if line in kept] == kept  # every original line, in order
     content = (root / revision).read_text()

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import libcst as cst
+import libcst.helpers
 from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor
 
@@ -27,13 +28,14 @@ from fastapi_expert.generate.endpoint import (
     EndpointSpec,
     ResourceTarget,
     ResourceView,
+    fix_imports,
     generate_resource,
     resource_view,
 )
 from fastapi_expert.generate.render import format_code, render
 from fastapi_expert.project import ChangeSet, ProjectLayout, detect_layout
 
-__all__ = ["InPlacePlan", "append_module", "confined_project", "export_model", "plan_in_place"]
+__all__ = ["InPlacePlan", "append_module", "confined_project", "export_model", "plan_in_place", "relative_imports"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +177,40 @@ def append_module(original: str, generated: str, *, path: str, module: str) -> s
     return AddImportsVisitor(context).transform_module(cst.parse_module(appended)).code
 
 
+class _Relative(cst.CSTTransformer):
+    """Module-level ``from <first party> import ...`` made relative to ``package``."""
+
+    def __init__(self, package: str, first_party: Sequence[str]) -> None:
+        self.package = package.split(".") if package else []
+        self.first_party = set(first_party)
+
+    def leave_ImportFrom(self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom) -> cst.ImportFrom:
+        if updated_node.relative or updated_node.module is None:
+            return updated_node
+        dotted = cst.helpers.get_full_name_for_node(updated_node.module) or ""
+        parts = dotted.split(".")
+        if parts[0] not in self.first_party or not self.package or parts[0] != self.package[0]:
+            return updated_node
+        common = 0
+        while common < min(len(parts), len(self.package)) and parts[common] == self.package[common]:
+            common += 1
+        level = len(self.package) - common + 1
+        rest = ".".join(parts[common:])
+        module = cst.parse_expression(rest) if rest else None
+        return updated_node.with_changes(
+            relative=[cst.Dot() for _ in range(level)],
+            module=module,
+        )
+
+
+def relative_imports(source: str, module: str, first_party: Sequence[str]) -> str:
+    """``source`` (the module ``module``) with its first-party absolute imports made relative, sorted and formatted,
+    for a project that imports its own modules relatively (``from ..database import SessionDep``)."""
+    package = module.rpartition(".")[0]
+    converted = cst.parse_module(source).visit(_Relative(package, first_party)).code
+    return format_code(fix_imports(converted, first_party), filename=f"{module.replace('.', '/')}.py")
+
+
 class _ExtendAll(cst.CSTTransformer):
     """``__all__ = [...]`` (or a tuple) with one more name, when every element is a string."""
 
@@ -250,7 +286,13 @@ def plan_in_place(spec: EndpointSpec, project_dir: Path) -> InPlacePlan:
     notes: list[str] = []
     new: dict[str, str] = {}
     originals: dict[str, str | None] = {}
+    modules = {target.model_path: target.model_module, target.schema_path: target.schema_module}
+    modules[target.router_path] = target.router_module
     for file in generate_resource(view):
+        if layout.include_site.import_style == "relative":
+            file = file.model_copy(
+                update={"content": relative_imports(file.content, modules[file.path], target.first_party)}
+            )
         on_disk = root / file.path
         if on_disk.exists():
             original = on_disk.read_text(encoding="utf-8")
