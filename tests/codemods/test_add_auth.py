@@ -328,6 +328,158 @@ class TestDecorators(CodemodTest):
         """
         self.assertCodemod(before, after, scheme="http-basic", protect="all")
 
+    def test_routes_in_compound_statements_and_shared_lines(self) -> None:
+        before = """
+            import sys
+
+            from fastapi import APIRouter, FastAPI
+
+            app = FastAPI()
+            é = 1; router = APIRouter(prefix="/r")  # a non-ASCII name before the call on its line
+
+
+            def create(name: str) -> str:
+                return name
+
+
+            if sys.version_info >= (3, 11):
+                @app.post("/a")
+                def a() -> None:
+                    pass
+            elif sys.platform == "x":
+                @app.post("/b")
+                def b() -> None:
+                    pass
+            try:
+                @app.put("/d")
+                def d() -> None:
+                    pass
+            except ImportError:
+                @app.put("/e")
+                def e() -> None:
+                    pass
+            finally:
+                @router.delete("/g")
+                def g() -> None:
+                    pass
+            for _ in range(1):
+                app.add_api_route("/h", create, methods=["POST"])
+            else:
+                if True: app.add_api_route("/i", create, methods=["PATCH"]); x = 2
+            match sys.platform:
+                case "linux":
+                    @app.post("/j")
+                    def j() -> None:
+                        pass
+                        # a comment owned by the block
+                case _:
+                    pass
+            with open(__file__) as handle:
+                @router.get("/k")
+                def k() -> None:
+                    pass
+
+
+            @(app.post("/n"))
+            def n() -> None:
+                pass
+
+
+            app.include_router(router)
+        """
+        after = """
+            import sys
+
+            from fastapi import Depends, APIRouter, FastAPI
+            from auth import require_auth
+
+            app = FastAPI()
+            é = 1; router = APIRouter(prefix="/r")  # a non-ASCII name before the call on its line
+
+
+            def create(name: str) -> str:
+                return name
+
+
+            if sys.version_info >= (3, 11):
+                @app.post("/a", dependencies=[Depends(require_auth)])
+                def a() -> None:
+                    pass
+            elif sys.platform == "x":
+                @app.post("/b", dependencies=[Depends(require_auth)])
+                def b() -> None:
+                    pass
+            try:
+                @app.put("/d", dependencies=[Depends(require_auth)])
+                def d() -> None:
+                    pass
+            except ImportError:
+                @app.put("/e", dependencies=[Depends(require_auth)])
+                def e() -> None:
+                    pass
+            finally:
+                @router.delete("/g", dependencies=[Depends(require_auth)])
+                def g() -> None:
+                    pass
+            for _ in range(1):
+                app.add_api_route("/h", create, methods=["POST"], dependencies=[Depends(require_auth)])
+            else:
+                if True: app.add_api_route("/i", create, methods=["PATCH"], dependencies=[Depends(require_auth)]); x = 2
+            match sys.platform:
+                case "linux":
+                    @app.post("/j", dependencies=[Depends(require_auth)])
+                    def j() -> None:
+                        pass
+                        # a comment owned by the block
+                case _:
+                    pass
+            with open(__file__) as handle:
+                @router.get("/k")
+                def k() -> None:
+                    pass
+
+
+            @(app.post("/n", dependencies=[Depends(require_auth)]))
+            def n() -> None:
+                pass
+
+
+            app.include_router(router)
+        """
+        self.assertCodemod(before, after, scheme="api-key")
+
+    def test_a_call_named_on_a_shared_line_after_a_non_ascii_name(self) -> None:
+        before = """
+            from fastapi import APIRouter, FastAPI
+
+            app = FastAPI()
+            é = 1; router = APIRouter(prefix="/r")
+
+
+            @router.post("/")
+            def create() -> None:
+                pass
+
+
+            app.include_router(router)
+        """
+        after = """
+            from fastapi import Depends, APIRouter, FastAPI
+            from auth import require_auth
+
+            app = FastAPI()
+            é = 1; router = APIRouter(prefix="/r", dependencies=[Depends(require_auth)])
+
+
+            @router.post("/")
+            def create() -> None:
+                pass
+
+
+            app.include_router(router)
+        """
+        self.assertCodemod(before, after, scheme="api-key")
+
 
 class TestUserParameter(CodemodTest):
     TRANSFORM = AddAuthCommand

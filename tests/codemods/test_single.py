@@ -7,11 +7,13 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import libcst
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pwdlib import PasswordHash
 
+from fastapi_expert.codemods.add_auth import AddAuthCommand
 from fastapi_expert.codemods.single import MAX_SOURCE_BYTES, add_auth_to_source
 from fastapi_expert.errors import InputError, SourceParseError
 from fastapi_expert.review.engine import ReviewRequest, review_code
@@ -190,6 +192,49 @@ def test_second_run_is_a_no_op(scheme: str) -> None:
     second = add_auth_to_source(edited, "main.py", scheme=scheme)
     assert (second.files, second.diff) == ([], "")
     assert first.diff.startswith("diff --git a/auth.py b/auth.py\nnew file mode")
+
+
+def test_a_no_op_run_builds_no_libcst_tree(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Deciding that nothing changes takes the route inventory only (the ast tree), not a libcst parse."""
+    edited = add_auth_to_source(USER_APP, "main.py", scheme="api-key").files[0].content
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("libcst.parse_module called on a no-op run")
+
+    monkeypatch.setattr(libcst, "parse_module", refuse)
+    assert add_auth_to_source(edited, "main.py", scheme="api-key").files == []
+
+
+def _module_with_bodies(lines: int) -> str:
+    """20 routes (10 mutating: 5 on the app, 5 on a router), each body ``lines`` long."""
+    body = "".join(f"    step_{k} = item_id + {k}  # step {k}\n" for k in range(lines))
+    kinds = [("app", "get"), ("app", "post"), ("admin", "delete"), ("admin", "get")] * 5
+    routes = "".join(
+        f'\n\n@{router}.{method}("/r{n}/{{item_id}}")\n'
+        f"def handler_{n}(item_id: int) -> int:\n{body}    return item_id\n"
+        for n, (router, method) in enumerate(kinds)
+    )
+    head = "from fastapi import APIRouter, FastAPI\n\napp = FastAPI()\nadmin = APIRouter()\n"
+    return f"{head}{routes}\n\napp.include_router(admin)\n"
+
+
+def test_the_codemod_enters_only_what_it_edits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The codemod's work does not grow with the size of the route bodies it does not edit: it enters the same nodes
+    whether each body has 2 or 40 lines (no pass over the whole module, no metadata computed for it)."""
+    entered: list[int] = []
+    on_visit = AddAuthCommand.on_visit
+
+    def counting(self: AddAuthCommand, node: libcst.CSTNode) -> bool:
+        result = on_visit(self, node)
+        entered[-1] += result
+        return result
+
+    monkeypatch.setattr(AddAuthCommand, "on_visit", counting)
+    for lines in (2, 40):
+        entered.append(0)
+        result = add_auth_to_source(_module_with_bodies(lines), "main.py", scheme="oauth2-password-jwt")
+        assert len(result.protected) == 10
+    assert entered[0] == entered[1] < 10 * 15
 
 
 def test_comments_docstrings_and_layout_are_kept() -> None:

@@ -172,6 +172,32 @@ def test_single_module_source() -> None:
         ProjectSources.single("def f(:\n", "a.py")
 
 
+def test_modules_given_as_text_are_named_and_resolved_as_the_same_files_on_disk(tmp_path: Path) -> None:
+    files = {
+        "main.py": "from app.routers import items\nfrom fastapi import FastAPI\napp = FastAPI()\n",
+        "app/routers/items.py": "from fastapi import APIRouter\nrouter = APIRouter()\n",
+        "src/shop/__init__.py": "",
+        "src/shop/api/v1.py": "from .. import x\n",
+        "services/billing/pkg/__init__.py": "",
+        "services/billing/pkg/core.py": "def f(:\n",
+        "my-scripts/tool.py": "",
+    }
+    on_disk = ProjectSources(write(tmp_path, files))
+    in_memory = ProjectSources.from_texts(dict(reversed(files.items())))
+    assert list(in_memory.names_by_path.items()) == list(on_disk.names_by_path.items())
+    assert list(in_memory.files) == list(on_disk.files)
+    assert (
+        [m.path for m in in_memory.relevant()]
+        == [m.path for m in on_disk.relevant()]
+        == ["main.py", "app/routers/items.py"]
+    )
+    main = in_memory.module("main")
+    assert main is not None
+    assert main.resolve(ast.parse("items.router").body[0].value) == "app.routers.items.router"  # type: ignore[attr-defined]
+    assert in_memory.at("services/billing/pkg/core.py") is on_disk.at("services/billing/pkg/core.py") is None
+    assert in_memory.unparsed["services/billing/pkg/core.py"] == on_disk.unparsed["services/billing/pkg/core.py"]
+
+
 # -- static values -----------------------------------------------------------------------------------------------------
 
 SETTINGS = """

@@ -1,17 +1,21 @@
 """The libcst codemod that attaches an auth dependency to a module's routes, keeping everything else byte-identical.
 
-Which routes and how is decided before (``plan.py``); this command only edits, at the positions the plan names.
+Which routes and how is decided before (``plan.py``); this command only edits, at the positions the plan names. It
+costs about one libcst parse of the module: it enters only the statements holding a planned position (found through
+the ``ast`` tree the plan was computed on, ``source_map.py``, not libcst's ``PositionProvider``), and
+``AddImportsVisitor`` runs on the module's import block only, the part of the module it reads and edits.
 """
 
 from __future__ import annotations
 
+import ast
+from bisect import bisect_left
 from collections.abc import Sequence
 from typing import TypeVar
 
 import libcst as cst
 from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
 from libcst.codemod.visitors import AddImportsVisitor
-from libcst.metadata import PositionProvider
 
 from fastapi_expert.codemods.plan import ModulePlan, Position, Protect
 from fastapi_expert.codemods.schemes import (
@@ -21,11 +25,26 @@ from fastapi_expert.codemods.schemes import (
     USER_PARAMETER,
     scheme_named,
 )
+from fastapi_expert.codemods.source_map import SourceMap, first_line
+from fastapi_expert.project.sources import Module
 
 __all__ = ["TOKEN_ROUTER_ALIAS", "AddAuthCommand"]
 
 #: The name the auth module's token router is imported as.
 TOKEN_ROUTER_ALIAS = "auth_router"  # noqa: S105 - a variable name
+
+#: Nodes entered as they are (statements, blocks and expressions are entered only when they can hold an edit).
+_ENTERED = (
+    cst.Module,
+    cst.BaseSmallStatement,
+    cst.SimpleStatementSuite,  # the one-line body of a compound statement entered
+    cst.Decorator,
+    cst.Else,
+    cst.ExceptHandler,
+    cst.ExceptStarHandler,
+    cst.Finally,
+    cst.MatchCase,
+)
 
 _Item = TypeVar("_Item", cst.Arg, cst.Param, cst.Element, cst.BaseElement)
 
@@ -96,7 +115,6 @@ class AddAuthCommand(VisitorBasedCodemodCommand):
     """
 
     DESCRIPTION = "Protect FastAPI routes with an auth dependency (require_auth / CurrentUser)."
-    METADATA_DEPENDENCIES = (PositionProvider,)
 
     def __init__(
         self,
@@ -113,8 +131,18 @@ class AddAuthCommand(VisitorBasedCodemodCommand):
         self.plan = plan
         self._insert_after: cst.SimpleStatementLine | None = None
         self._app_variable = ""
+        self._map: SourceMap | None = None
+        self._lines: list[int] = []  # the lines holding a planned position, sorted
 
     # -- driving -----------------------------------------------------------------------------------------------------
+
+    def transform_module(self, tree: cst.Module) -> cst.Module:
+        """``CodemodCommand.transform_module`` without its two whole-module costs: no ``MetadataWrapper`` (a deep copy
+        of the module; this command needs no metadata), and ``AddImportsVisitor`` run on the module's head."""
+        edited = self.transform_module_impl(tree)
+        if AddImportsVisitor.CONTEXT_KEY not in self.context.scratch:
+            return edited
+        return _with_imports(self.context, edited)
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         if self.plan is None:
@@ -123,13 +151,49 @@ class AddAuthCommand(VisitorBasedCodemodCommand):
             self.plan = plan_single_module(
                 tree.code, self.context.filename or "main.py", self.scheme, self.protect, self.auth_module
             )
-        if self.plan.empty:
+        plan = self.plan
+        if plan.empty:
             return tree
-        return super().transform_module_impl(tree)
+        source = plan.source if plan.source is not None else _parsed(tree, plan.path)
+        self._map = SourceMap(source, tree)
+        lines = {line for line, _ in plan.dependency_calls | plan.user_parameters}
+        if plan.include_token_router_after is not None:
+            lines.add(plan.include_token_router_after[0])
+        self._lines = sorted(lines)
+        return tree.visit(self)
 
-    def _position(self, node: cst.CSTNode) -> Position:
-        where = self.get_metadata(PositionProvider, node).start
-        return (where.line, where.column + 1)
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        """Enter only what can hold an edit: statements and blocks holding a line the plan names, the parts of
+        compound statements that hold blocks, decorators, small statements, and the calls the plan names (never
+        nested in another expression: a decorator, an expression statement or an assigned value)."""
+        assert self._map is not None  # noqa: S101 (set by transform_module_impl)
+        if isinstance(node, cst.SimpleStatementLine | cst.BaseCompoundStatement):
+            if not self._holds_target(self._map.statements(node)):
+                return False
+            if isinstance(node, cst.BaseCompoundStatement):
+                self._map.enter(node)
+        elif isinstance(node, cst.IndentedBlock):
+            body = node.body
+            if not body or not self._holds_target((*self._map.statements(body[0]), *self._map.statements(body[-1]))):
+                return False
+        elif isinstance(node, cst.BaseExpression):
+            if self._map.position(node) is None:
+                return False
+        elif not isinstance(node, _ENTERED):
+            return False
+        return super().on_visit(node)
+
+    def _holds_target(self, statements: Sequence[ast.stmt]) -> bool:
+        """Whether a line the plan names is among the lines of ``statements`` (consecutive ones)."""
+        if not statements:
+            return False
+        start = bisect_left(self._lines, first_line(statements[0]))
+        end = max(statement.end_lineno or statement.lineno for statement in statements)
+        return start < len(self._lines) and self._lines[start] <= end
+
+    def _position(self, node: cst.CSTNode) -> Position | None:
+        assert self._map is not None  # noqa: S101
+        return self._map.position(node)
 
     def _import(self, name: str, asname: str | None = None) -> None:
         level = len(self.auth_module) - len(self.auth_module.lstrip("."))
@@ -150,9 +214,7 @@ class AddAuthCommand(VisitorBasedCodemodCommand):
     def leave_FunctionDef(self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef) -> cst.FunctionDef:
         assert self.plan is not None  # noqa: S101
         wanted = any(
-            isinstance(decorator.decorator, cst.Call)
-            and self._position(decorator.decorator) in self.plan.user_parameters
-            for decorator in original_node.decorators
+            self._position(decorator.decorator) in self.plan.user_parameters for decorator in original_node.decorators
         )
         if not wanted:
             return updated_node
@@ -164,8 +226,13 @@ class AddAuthCommand(VisitorBasedCodemodCommand):
         self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
     ) -> cst.SimpleStatementLine:
         assert self.plan is not None  # noqa: S101
+        assert self._map is not None  # noqa: S101
         site = self.plan.include_token_router_after
-        if site is not None and self._insert_after is None and self._position(original_node)[0] == site[0]:
+        if (
+            site is not None
+            and self._insert_after is None
+            and any(statement.lineno == site[0] for statement in self._map.statements(original_node))
+        ):
             self._insert_after = updated_node
             self._app_variable = site[1]
         return updated_node
@@ -188,6 +255,43 @@ class AddAuthCommand(VisitorBasedCodemodCommand):
                 self._insert_after = None
                 break
         return statements
+
+
+# -- imports -----------------------------------------------------------------------------------------------------------
+
+
+def _is_import_line(statement: cst.BaseStatement) -> bool:
+    return (
+        isinstance(statement, cst.SimpleStatementLine)
+        and len(statement.body) == 1
+        and isinstance(statement.body[0], cst.Import | cst.ImportFrom)
+    )
+
+
+def _with_imports(context: CodemodContext, module: cst.Module) -> cst.Module:
+    """``module`` with the imports scheduled in ``context`` added by ``AddImportsVisitor``, run on the module's head:
+    its first statement, the import lines after it, and a stand-in for the statement that follows them (whose leading
+    blank lines the visitor may change). The visitor reads and edits nothing else: the imports before the module's
+    first other statement, where it also inserts the new ones."""
+    body = module.body
+    end = next((index for index in range(1, len(body)) if not _is_import_line(body[index])), None)
+    if end is None:
+        return AddImportsVisitor(context).transform_module(module)
+    following = body[end]
+    stand_in = cst.SimpleStatementLine([cst.Pass()], leading_lines=following.leading_lines)
+    head = AddImportsVisitor(context).transform_module(module.with_changes(body=[*body[:end], stand_in]))
+    *imports, edited_stand_in = head.body
+    following = following.with_changes(leading_lines=edited_stand_in.leading_lines)
+    return module.with_changes(body=[*imports, following, *body[end + 1 :]])
+
+
+def _parsed(tree: cst.Module, path: str) -> Module:
+    """The ``ast`` side of ``tree``, for a plan made without it."""
+    from fastapi_expert.project.sources import ProjectSources
+
+    module = ProjectSources.single(tree.code, path).at(path.replace("\\", "/"))
+    assert module is not None  # noqa: S101 (single() parsed it)
+    return module
 
 
 # -- syntax helpers ----------------------------------------------------------------------------------------------------

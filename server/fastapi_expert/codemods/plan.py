@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from fastapi_expert.codemods.schemes import USER_PARAMETER, AuthScheme
+from fastapi_expert.codemods.source_map import Position
 from fastapi_expert.errors import InputError
 from fastapi_expert.project.routes import Endpoint, RouteInventory, match_routes
 from fastapi_expert.project.sources import Module, ProjectSources
@@ -38,8 +39,6 @@ __all__ = ["ModulePlan", "Position", "Protect", "ProtectedRoute", "plan_auth", "
 
 #: ``"mutating"``, ``"all"``, or a list of ``"/path"`` / ``"METHOD /path"`` patterns.
 Protect = Literal["mutating", "all"] | Sequence[str]
-#: A 1-based line and 1-based character column: where a call (``router.post(...)``, ``APIRouter(...)``) starts.
-Position = tuple[int, int]
 How = Literal["decorator", "router", "parameter"]
 
 
@@ -57,14 +56,16 @@ class ProtectedRoute:
 
 @dataclass(frozen=True, slots=True)
 class ModulePlan:
-    """The edits to one module, by position of the nodes they apply to (the codemod matches them with libcst's
-    ``PositionProvider``)."""
+    """The edits to one module, by position of the nodes they apply to: where a call (``router.post(...)``,
+    ``APIRouter(...)``) starts, as 1-based line and 1-based character column. ``source`` is the parsed module the
+    positions were computed on (the codemod finds the nodes through its ``ast`` tree)."""
 
     path: str
     dependency_calls: frozenset[Position] = frozenset()  # calls getting Depends(require_auth) in dependencies=[...]
     user_parameters: frozenset[Position] = frozenset()  # route decorators whose function gets current_user
     include_token_router_after: tuple[int, str] | None = None  # (line of the app's assignment, the app's variable)
     routes: tuple[ProtectedRoute, ...] = ()
+    source: Module | None = field(default=None, compare=False, repr=False)
 
     @property
     def empty(self) -> bool:
@@ -156,6 +157,7 @@ def plan_auth(
         if module is None:
             continue
         functions = _route_functions(module)
+        names = _module_names(module.tree) if scheme.has_user else set()
         calls: set[Position] = set(router_level.get(path, ()))
         parameters: set[Position] = set()
         routes: list[ProtectedRoute] = []
@@ -166,7 +168,7 @@ def plan_auth(
             position = (endpoint.line, endpoint.column)
             function = functions.get(position)
             how: How
-            if scheme.has_user and function is not None and _uses_user(module, function):
+            if scheme.has_user and function is not None and _uses_user(names, function):
                 parameters.add(position)
                 how = "parameter"
             elif key in covered:
@@ -181,13 +183,14 @@ def plan_auth(
             dependency_calls=frozenset(calls),
             user_parameters=frozenset(parameters),
             routes=tuple(sorted(routes, key=lambda r: (r.line, r.path))),
+            source=module,
         )
     if scheme.has_token_route and any(not plan.empty for plan in plans.values()):
         for candidate in [app_path] if app_path is not None else list(files):
             module = sources.at(candidate)
             site = _token_router_site(module, inventory) if module is not None else None
             if site is not None:
-                plan = plans.get(candidate, ModulePlan(path=candidate))
+                plan = plans.get(candidate, ModulePlan(path=candidate, source=module))
                 plans[candidate] = replace(plan, include_token_router_after=site)
                 break
     return plans
@@ -196,7 +199,8 @@ def plan_auth(
 def _route_functions(module: Module) -> dict[Position, ast.FunctionDef | ast.AsyncFunctionDef]:
     """Route functions by the position of each of their decorator calls."""
     found: dict[Position, ast.FunctionDef | ast.AsyncFunctionDef] = {}
-    for node in ast.walk(module.tree):
+    for statement in module.statements:
+        node = statement.node
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             for decorator in node.decorator_list:
                 if isinstance(decorator, ast.Call):
@@ -204,13 +208,14 @@ def _route_functions(module: Module) -> dict[Position, ast.FunctionDef | ast.Asy
     return found
 
 
-def _uses_user(module: Module, function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-    """The body reads ``current_user`` and nothing defines it: no parameter, assignment or module-level name."""
+def _uses_user(module_names: set[str], function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """The body reads ``current_user`` and nothing defines it: no parameter, assignment or module-level name (of
+    ``module_names``)."""
     arguments = function.args
     every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs, arguments.vararg, arguments.kwarg]
     if any(argument is not None and argument.arg == USER_PARAMETER for argument in every):
         return False
-    if USER_PARAMETER in _module_names(module.tree):
+    if USER_PARAMETER in module_names:
         return False
     read = False
     for statement in function.body:
@@ -240,7 +245,8 @@ def _module_names(tree: ast.Module) -> set[str]:
 
 
 def _assignment(module: Module, line: int, variable: str) -> ast.Assign | ast.AnnAssign | None:
-    for node in ast.walk(module.tree):
+    for statement in module.statements:
+        node = statement.node
         if isinstance(node, ast.Assign | ast.AnnAssign) and node.lineno == line:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             if any(isinstance(t, ast.Name) and t.id == variable for t in targets):

@@ -7,15 +7,13 @@ as ``uvicorn main:app`` runs it) and relative for one in a folder (``app/main.py
 package runs it).
 
 To know which routes are protected already (also by a previous run, whose ``from auth import require_auth`` only
-means something together with the auth module), the module is planned as a two-module project in a temporary folder:
-the module and the auth module this run would write.
+means something together with the auth module), the module is planned as a two-module project held in memory: the
+module and the auth module this run would write. The libcst tree is parsed only when the plan edits something.
 """
 
 from __future__ import annotations
 
-import ast
 import tempfile
-import warnings
 from functools import cache
 from pathlib import Path, PurePosixPath
 
@@ -63,20 +61,13 @@ def _checked_filename(filename: str) -> str:
     return checked
 
 
-def _checked_source(source: str, filename: str) -> cst.Module:
+def _checked_size(source: str) -> None:
     size = len(source.encode("utf-8", errors="surrogatepass"))
     if size > MAX_SOURCE_BYTES:
         raise InputError(f"is {size:,} bytes; the limit is {MAX_SOURCE_BYTES:,}", argument="source")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            ast.parse(source, filename=filename)
-    except SyntaxError as error:
-        raise SourceParseError(
-            f"does not parse: {error.msg}", path=filename, line=error.lineno, column=error.offset
-        ) from error
-    except (ValueError, RecursionError, MemoryError) as error:
-        raise SourceParseError(f"does not parse: {type(error).__name__}: {error}", path=filename) from error
+
+
+def _libcst_tree(source: str, filename: str) -> cst.Module:
     try:
         return cst.parse_module(source)
     except cst.ParserSyntaxError as error:
@@ -95,21 +86,20 @@ def plan_single_module(
 def _planned(source: str, filename: str, scheme: AuthScheme, protect: Protect) -> tuple[ModulePlan, bool]:
     """The plan, and whether the module defines a FastAPI app."""
     auth_path, _ = auth_module_path(filename)
-    with tempfile.TemporaryDirectory(prefix="fastapi-expert-auth-") as directory:
-        root = Path(directory)
-        for relative, text in ((filename, source), (auth_path, auth_source(scheme))):
-            (root / relative).parent.mkdir(parents=True, exist_ok=True)
-            (root / relative).write_text(text, encoding="utf-8")
-        sources = ProjectSources(root)
-        routes = inventory(sources)
-        if not any(router.path == filename for router in routes.routers):
-            raise InputError(
-                f"{filename} defines no FastAPI app or APIRouter (looked for FastAPI(...) and APIRouter(...), "
-                "however imported); add_auth protects the routes of one",
-                argument="source",
-            )
-        has_app = any(router.path == filename and router.kind == "app" for router in routes.routers)
-        return plan_auth(sources, routes, scheme, protect, files=[filename])[filename], has_app
+    sources = ProjectSources.from_texts({filename: source, auth_path: auth_source(scheme)})
+    if sources.at(filename) is None:
+        unparsed = sources.unparsed[filename]
+        reason = unparsed.message.removeprefix("syntax error: ")
+        raise SourceParseError(f"does not parse: {reason}", path=filename, line=unparsed.line, column=unparsed.column)
+    routes = inventory(sources)
+    if not any(router.path == filename for router in routes.routers):
+        raise InputError(
+            f"{filename} defines no FastAPI app or APIRouter (looked for FastAPI(...) and APIRouter(...), "
+            "however imported); add_auth protects the routes of one",
+            argument="source",
+        )
+    has_app = any(router.path == filename and router.kind == "app" for router in routes.routers)
+    return plan_auth(sources, routes, scheme, protect, files=[filename])[filename], has_app
 
 
 def add_auth_to_source(
@@ -121,14 +111,16 @@ def add_auth_to_source(
 
     auth_scheme = scheme_named(scheme)
     filename = _checked_filename(filename)
-    tree = _checked_source(source, filename)
+    _checked_size(source)
     auth_path, auth_import = auth_module_path(filename)
     plan, has_app = _planned(source, filename, auth_scheme, protect)
+    notes = _notes(auth_scheme, plan, auth_path, has_app=has_app)
+    if plan.empty:
+        return AddAuthResult(files=[], diff="", validation=None, written=[], protected=[], notes=notes)
     command = AddAuthCommand(
         CodemodContext(filename=filename), scheme=auth_scheme.name, protect=protect, auth_module=auth_import, plan=plan
     )
-    edited = command.transform_module(tree).code
-    notes = _notes(auth_scheme, plan, auth_path, has_app=has_app)
+    edited = command.transform_module(_libcst_tree(source, filename)).code
     if edited == source:
         return AddAuthResult(files=[], diff="", validation=None, written=[], protected=[], notes=notes)
     files = {filename: edited, auth_path: auth_source(auth_scheme)}

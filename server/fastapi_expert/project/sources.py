@@ -15,10 +15,11 @@ import os
 import re
 import tokenize
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from io import BytesIO
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from fastapi_expert.errors import SourceParseError
 from fastapi_expert.review.context import SourceFile
@@ -228,8 +229,21 @@ class ProjectSources:
         self._parsed: dict[str, Module | None] = {}
         self._relevant: tuple[Module, ...] | None = None
         self._packages: dict[Path, bool] = {}
+        self._texts: dict[str, str] | None = None  # the modules of ``from_texts``, by relative path
         if walk:
             self._walk()
+
+    @classmethod
+    def from_texts(cls, texts: Mapping[str, str]) -> ProjectSources:
+        """Modules given as text by relative POSIX path (``add_auth`` plans one module together with the auth module
+        it would add), named and resolved as the same files under a project root would be, without touching the
+        disk; parsed lazily like files (a module that does not parse is recorded in ``unparsed``)."""
+        sources = cls(Path("/<memory>"), walk=False)
+        sources._texts = dict(texts)
+        roots = sources._source_roots()
+        for relative in sorted(texts, key=lambda path: (PurePosixPath(path).parent.parts, PurePosixPath(path).name)):
+            sources._register(relative, sources.root / relative, roots)
+        return sources
 
     @classmethod
     def single(cls, text: str, filename: str) -> ProjectSources:
@@ -269,24 +283,40 @@ class ProjectSources:
                 absolute = here / filename
                 relative = absolute.relative_to(self.root).as_posix()
                 if filename.endswith(".py"):
-                    self.files[relative] = absolute
-                    name = self._module_name(absolute, roots)
-                    if name is not None:
-                        self.names_by_path[relative] = name
-                        self.modules_by_name.setdefault(name, relative)
+                    self._register(relative, absolute, roots)
                 elif filename in {"alembic.ini", "pyproject.toml", "setup.cfg", "pytest.ini"}:
                     self.other_files[relative] = absolute
+
+    def _register(self, relative: str, absolute: Path, roots: tuple[Path, ...]) -> None:
+        self.files[relative] = absolute
+        name = self._module_name(absolute, roots)
+        if name is not None:
+            self.names_by_path[relative] = name
+            self.modules_by_name.setdefault(name, relative)
 
     def _source_roots(self) -> tuple[Path, ...]:
         """Folders the app's imports start from: the root (its parent when the root is itself a package), and its
         ``src/`` and ``backend/`` folders."""
-        candidates = [self.root.parent if (self.root / "__init__.py").exists() else self.root]
+        candidates = [self.root.parent if self._exists(self.root / "__init__.py") else self.root]
         candidates += [self.root / "src", self.root / "backend"]
-        return tuple(path for path in candidates if path.is_dir())
+        return tuple(path for path in candidates if path == self.root or self._is_directory(path))
+
+    def _exists(self, path: Path) -> bool:
+        if self._texts is None:
+            return path.exists()
+        return path.is_relative_to(self.root) and path.relative_to(self.root).as_posix() in self._texts
+
+    def _is_directory(self, path: Path) -> bool:
+        if self._texts is None:
+            return path.is_dir()
+        if not path.is_relative_to(self.root):
+            return False
+        folder = path.relative_to(self.root).as_posix() + "/"
+        return any(relative.startswith(folder) for relative in self._texts)
 
     def _is_package(self, directory: Path) -> bool:
         if directory not in self._packages:
-            self._packages[directory] = (directory / "__init__.py").exists()
+            self._packages[directory] = self._exists(directory / "__init__.py")
         return self._packages[directory]
 
     def _module_name(self, path: Path, roots: tuple[Path, ...]) -> str | None:
@@ -323,19 +353,22 @@ class ProjectSources:
         absolute = self.files.get(path)
         if absolute is None:
             return None
-        try:
-            if absolute.stat().st_size > MAX_FILE_BYTES:
-                self.unparsed[path] = UnparsedFile(path, f"larger than {MAX_FILE_BYTES} bytes: not read")
+        if self._texts is not None:
+            text = self._texts[path]
+        else:
+            try:
+                if absolute.stat().st_size > MAX_FILE_BYTES:
+                    self.unparsed[path] = UnparsedFile(path, f"larger than {MAX_FILE_BYTES} bytes: not read")
+                    return None
+                data = absolute.read_bytes()
+            except OSError as error:
+                self.unparsed[path] = UnparsedFile(path, f"cannot be read: {error.strerror or error}")
                 return None
-            data = absolute.read_bytes()
-        except OSError as error:
-            self.unparsed[path] = UnparsedFile(path, f"cannot be read: {error.strerror or error}")
-            return None
-        try:
-            text = _decode(data)
-        except (SyntaxError, UnicodeDecodeError, LookupError) as error:
-            self.unparsed[path] = UnparsedFile(path, f"cannot be decoded: {error}")
-            return None
+            try:
+                text = _decode(data)
+            except (SyntaxError, UnicodeDecodeError, LookupError) as error:
+                self.unparsed[path] = UnparsedFile(path, f"cannot be decoded: {error}")
+                return None
         try:
             tree = parse_module(text, path)
         except SyntaxError as error:
@@ -355,6 +388,8 @@ class ProjectSources:
                 if path in self._parsed:
                     parsed = self._parsed[path]
                     data = parsed.source.text.encode() if parsed is not None else b""
+                elif self._texts is not None:
+                    data = self._texts[path].encode("utf-8", errors="surrogatepass")
                 else:
                     try:
                         too_large = absolute.stat().st_size > MAX_FILE_BYTES
