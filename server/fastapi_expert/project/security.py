@@ -41,7 +41,11 @@ _SCHEME_MODULES = (
 #: Every qualified spelling of FastAPI's security scheme classes.
 SCHEME_CLASSES = frozenset(f"{module}.{name}" for module in _SCHEME_MODULES for name in _SCHEMES)
 _MARKERS = fastapi_names("Depends", "Security")
-_MAX_DEPTH = 10
+#: How many dependencies deep the walk goes: each function, class or ``Annotated`` alias entered is one level (the
+#: steps within one, from a parameter to its marker to the callable, are not).
+_MAX_DEPTH = 16
+#: How many ``name = Class(...)`` bindings are followed from a dependency to its class.
+_MAX_INSTANCE_NAMES = 8
 
 Schemes = tuple[str, ...]
 
@@ -67,13 +71,20 @@ def dependency_parameters(module: Module, function: FunctionNode) -> tuple[Param
 
 
 class DependencySchemes:
-    """Answers "which security schemes does this dependency reach?" for expressions of the project's modules."""
+    """Answers "which security schemes does this dependency reach?" for expressions of the project's modules.
+
+    Depth counts dependencies entered (a function, a class, an alias), not the steps in between, so a chain
+    ``Depends(require_auth)`` -> ``user: CurrentUser`` -> ``get_current_user`` -> ``Depends(oauth2_scheme)`` is three
+    levels deep. Results are cached per function and per alias, except those the walk cut short (the depth limit, or
+    a cycle back to a function being walked): cached, they would say "unprotected" for a dependency that is not.
+    """
 
     def __init__(self, sources: ProjectSources) -> None:
         self.sources = sources
         self._functions: dict[tuple[str, int], Schemes] = {}
         self._aliases: dict[tuple[str, str], Schemes] = {}
         self._visiting: set[tuple[str, int]] = set()
+        self._cut = False  # the walk in progress stopped somewhere (depth limit or cycle): its results are partial
 
     # -- entry points ------------------------------------------------------------------------------------------------
 
@@ -92,12 +103,18 @@ class DependencySchemes:
 
     # -- walking -----------------------------------------------------------------------------------------------------
 
+    def _too_deep(self, depth: int) -> bool:
+        if depth > _MAX_DEPTH:
+            self._cut = True
+            return True
+        return False
+
     def _parameter(self, module: Module, parameter: Parameter, scopes: tuple[FunctionNode, ...], depth: int) -> Schemes:
         found: list[str] = []
         markers = [parameter.marker] if parameter.marker is not None else []
         markers += [m for m in parameter.metadata if isinstance(m, ast.Call) and m is not parameter.marker]
         for marker in markers:
-            found += self._dependency(module, marker, scopes, parameter.type, depth + 1)
+            found += self._dependency(module, marker, scopes, parameter.type, depth)
         if not markers and isinstance(parameter.type, ast.Name | ast.Attribute):
             found += self._imported_alias(module, parameter.type, scopes, depth + 1)
         return _unique(found)
@@ -110,16 +127,18 @@ class DependencySchemes:
         key = (module.name, dotted)
         if cacheable and key in self._aliases:
             return self._aliases[key]
+        outer, self._cut = self._cut, False
         result = self._imported_alias_uncached(module, node, scopes, depth)
-        if cacheable:
+        if cacheable and not self._cut:
             self._aliases[key] = result
+        self._cut = outer or self._cut
         return result
 
     def _imported_alias_uncached(
         self, module: Module, node: ast.expr, scopes: tuple[FunctionNode, ...], depth: int
     ) -> Schemes:
         definition = self._definition(module, node, scopes)
-        if definition is None or definition.attributes or definition.module is module or depth > _MAX_DEPTH:
+        if definition is None or definition.attributes or definition.module is module or self._too_deep(depth):
             return ()
         target = definition.module
         value = target.index.module_constants.get(definition.name)
@@ -129,7 +148,7 @@ class DependencySchemes:
         found: list[str] = []
         for item in metadata:
             if isinstance(item, ast.Call):
-                found += self._dependency(target, item, (), inner, depth + 1)
+                found += self._dependency(target, item, (), inner, depth)
         if not metadata and isinstance(inner, ast.Name | ast.Attribute):
             found += self._imported_alias(target, inner, (), depth + 1)
         return _unique(found)
@@ -142,9 +161,7 @@ class DependencySchemes:
         annotation: ast.expr | None,
         depth: int,
     ) -> Schemes:
-        if depth > _MAX_DEPTH:
-            return ()
-        call = self._marker(module, node, scopes, depth)
+        call = self._marker(module, node, scopes)
         if call is None:
             return ()
         marker_module, marker = call
@@ -152,55 +169,62 @@ class DependencySchemes:
             marker.args[0] if marker.args else next((k.value for k in marker.keywords if k.arg == "dependency"), None)
         )
         if target is None:  # Depends() with the class in the annotation
-            return self._target(module, annotation, scopes, depth + 1) if annotation is not None else ()
-        return self._target(marker_module, target, scopes if marker_module is module else (), depth + 1)
+            return self._target(module, annotation, scopes, depth) if annotation is not None else ()
+        return self._target(marker_module, target, scopes if marker_module is module else (), depth)
 
     def _marker(
-        self, module: Module, node: ast.expr, scopes: tuple[FunctionNode, ...], depth: int
+        self, module: Module, node: ast.expr, scopes: tuple[FunctionNode, ...]
     ) -> tuple[Module, ast.Call] | None:
         """``node`` as a ``Depends``/``Security`` call, also through a name bound to one (here or imported)."""
         if isinstance(node, ast.Call):
             return (module, node) if module.resolve(node.func, scopes) in _MARKERS else None
-        if isinstance(node, ast.Name | ast.Attribute) and depth <= _MAX_DEPTH:
+        if isinstance(node, ast.Name | ast.Attribute):
             definition = self._definition(module, node, scopes)
             if definition is not None and not definition.attributes:
                 value = definition.module.index.module_constants.get(definition.name)
                 if isinstance(value, ast.Call):
-                    return self._marker(definition.module, value, (), depth + 1)
+                    return self._marker(definition.module, value, ())
         return None
 
     def _target(self, module: Module, node: ast.expr, scopes: tuple[FunctionNode, ...], depth: int) -> Schemes:
-        """The schemes the dependency callable ``node`` reaches."""
-        if depth > _MAX_DEPTH:
-            return ()
-        if isinstance(node, ast.Call):  # Depends(HTTPBearer()), Depends(RoleChecker(["admin"]))
-            return self._target(module, node.func, scopes, depth + 1)
-        qualified = module.resolve(node, scopes)
-        if qualified in SCHEME_CLASSES:
-            return (qualified,) if qualified is not None else ()
-        definition = self._definition(module, node, scopes)
-        if definition is None:
-            local = module.index.functions.get(getattr(node, "id", ""))
-            return self._function(module, local, depth + 1) if local is not None else ()
-        return self._defined(definition, depth + 1)
+        """The schemes the dependency callable ``node`` reaches; instances bound to a name (``reusable_oauth2 =
+        OAuth2PasswordBearer(...)``, ``checker = RoleChecker(...)``) are followed to their class, as no level of
+        their own."""
+        for _ in range(_MAX_INSTANCE_NAMES):
+            while isinstance(node, ast.Call):  # Depends(HTTPBearer()), Depends(RoleChecker(["admin"]))
+                node = node.func
+            qualified = module.resolve(node, scopes)
+            if qualified in SCHEME_CLASSES:
+                return (qualified,) if qualified is not None else ()
+            definition = self._definition(module, node, scopes)
+            if definition is None:
+                local = module.index.functions.get(getattr(node, "id", ""))
+                return self._function(module, local, depth + 1) if local is not None else ()
+            index = definition.module.index
+            value = index.module_constants.get(definition.name)
+            if definition.attributes or definition.name in index.classes or definition.name in index.functions:
+                return self._defined(definition, depth + 1)
+            if not isinstance(value, ast.Call):
+                return ()
+            module, node, scopes = definition.module, value.func, ()
+        self._cut = True  # x = y(); y = x(): no end
+        return ()
 
     def _defined(self, definition: Definition, depth: int) -> Schemes:
+        """The schemes the class or function bound at ``definition`` reaches (entering it: ``depth`` counts it)."""
         module, name = definition.module, definition.name
-        if definition.attributes or depth > _MAX_DEPTH:
+        if definition.attributes:
             return ()
         if name in module.index.classes:
-            return self._class(module, module.index.classes[name], depth + 1)
+            return self._class(module, module.index.classes[name], depth)
         function = module.index.functions.get(name)
-        if function is not None:
-            return self._function(module, function, depth + 1)
-        value = module.index.module_constants.get(name)
-        if isinstance(value, ast.Call):  # reusable_oauth2 = OAuth2PasswordBearer(...), checker = RoleChecker(...)
-            return self._target(module, value.func, (), depth + 1)
-        return ()
+        return self._function(module, function, depth) if function is not None else ()
 
     def _class(self, module: Module, node: ast.ClassDef, depth: int) -> Schemes:
         """A class used as a dependency (its ``__init__``), or its instance (its ``__call__``), or a subclass of a
         scheme."""
+        if self._too_deep(depth):
+            return ()
         found: list[str] = []
         for base in node.bases:
             qualified = module.resolve(base)
@@ -215,24 +239,30 @@ class DependencySchemes:
                 "__init__",
                 "__call__",
             }:
-                found += self._function(module, statement, depth + 1)
+                found += self._function(module, statement, depth)
         return _unique(found)
 
     def _function(self, module: Module, function: FunctionNode, depth: int) -> Schemes:
         key = (module.name, id(function))
         if key in self._functions:
             return self._functions[key]
-        if key in self._visiting or depth > _MAX_DEPTH:
+        if key in self._visiting:
+            self._cut = True
             return ()
+        if self._too_deep(depth):
+            return ()
+        outer, self._cut = self._cut, False
         self._visiting.add(key)
         try:
             found: list[str] = []
             for parameter in dependency_parameters(module, function):
-                found += self._parameter(module, parameter, (), depth + 1)
+                found += self._parameter(module, parameter, (), depth)
             result = _unique(found)
         finally:
             self._visiting.discard(key)
-        self._functions[key] = result
+        if not self._cut:
+            self._functions[key] = result
+        self._cut = outer or self._cut
         return result
 
     def _definition(self, module: Module, node: ast.expr, scopes: tuple[FunctionNode, ...]) -> Definition | None:
