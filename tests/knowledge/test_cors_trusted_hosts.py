@@ -75,9 +75,9 @@ def test_simple_request_from_allowed_origin_can_read_exposed_headers(cors: TestC
 
 
 def test_cors_is_not_access_control(cors: TestClient) -> None:
-    """A request from an unlisted origin still runs (200): CORS only stops the browser from reading the answer."""
+    """A request from an unlisted origin still runs (201): CORS only stops the browser from reading the answer."""
     response = cors.post("/items", headers={"Origin": EVIL})
-    assert response.status_code == 200
+    assert response.status_code == 201
     assert response.json() == {"status": "created"}
     assert "access-control-allow-origin" not in response.headers
 

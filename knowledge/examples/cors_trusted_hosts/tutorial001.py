@@ -30,6 +30,6 @@ def list_items(response: Response) -> list[str]:
     return ["hammer", "saw"]
 
 
-@app.post("/items")
+@app.post("/items", status_code=201)
 def create_item() -> dict[str, str]:
     return {"status": "created"}

@@ -9,6 +9,8 @@ line, the report keeps ours and lists ruff's code in ``also``.
 from __future__ import annotations
 
 import fnmatch
+import functools
+import hashlib
 import os
 import time
 from collections.abc import Iterable, Sequence
@@ -86,6 +88,7 @@ class ReviewRequest:
             return None
         salt = (
             RULESET_VERSION,
+            _code_fingerprint(),
             ",".join(rule.CODE for rule in rules),
             ",".join(self.ruff_selection()),
             self.config.fingerprint(self.target_version),
@@ -151,6 +154,18 @@ def review_code(code: str, filename: str, request: ReviewRequest) -> ReviewResul
     if cache is not None:
         cache.put(key, merged)
     return _result(merged, files=1, started=started, request=request)
+
+
+@functools.cache
+def _code_fingerprint() -> str:
+    """Size and modification time of the review's own modules: an edited rule (an editable install, a patched
+    environment) invalidates cached results even where the version did not change. Computed once per process."""
+    package = Path(__file__).parent
+    parts = []
+    for path in sorted([*package.glob("*.py"), *package.glob("rules/*.py")]):
+        stat = path.stat()
+        parts.append(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 
 def collect_files(paths: Iterable[Path], root: Path, exclude: Sequence[str] = ()) -> list[tuple[Path, str]]:
