@@ -94,6 +94,16 @@ def test_the_revision_upgrades_and_downgrades_on_sqlite(tmp_path: Path) -> None:
     check_upgrade_and_downgrade(root, f"sqlite+aiosqlite:///{database}")
 
 
+def test_timestamps_get_timezone_aware_columns(tmp_path: Path) -> None:
+    root = scaffolded(tmp_path, timestamps=True)
+    database = tmp_path / "migrated.db"
+    url = f"sqlite+aiosqlite:///{database}"
+    alembic(root, url, "upgrade", "head")
+    table = inspect_table(url)
+    assert table is not None and {"created_at", "updated_at"} <= table["columns"]  # type: ignore[operator]
+    alembic(root, url, "check")  # DateTime(timezone=True) in the revision, UTCDateTime in the model
+
+
 def test_the_revision_upgrades_and_downgrades_on_postgresql(tmp_path: Path, postgres_cluster) -> None:
     root = scaffolded(tmp_path)
     url = postgres_cluster.create_database()

@@ -4,6 +4,7 @@ byte-identical, the same resource twice is refused, and the Alembic revision goe
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import subprocess
 import sys
@@ -33,8 +34,11 @@ def scaffold(root: Path, *, write: bool):
     return anyio.run(lambda: scaffold_endpoint(spec, project_dir=root, write=write, roots=[root.parent]))
 
 
-def test_package_app_diff_applies_and_write_keeps_its_tests_passing(tmp_path: Path, import_project) -> None:
+def test_package_app_diff_applies_and_write_keeps_its_tests_passing(
+    tmp_path: Path, import_project, monkeypatch: pytest.MonkeyPatch
+) -> None:
     root = copy(tmp_path, "package_app")
+    monkeypatch.chdir(root)  # its database is ./sql_app.db
     main_before = (root / "app" / "main.py").read_text()
     result = scaffold(root, write=False)
     assert result.written == []
@@ -98,3 +102,31 @@ def test_missing_session_dependency_is_refused(tmp_path: Path) -> None:
     root = copy(tmp_path, "single_module")
     with pytest.raises(InputError, match="project_dir: "):
         scaffold(root, write=False)
+
+
+def test_timestamps_in_a_project_are_timezone_aware(
+    tmp_path: Path, import_project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The project has no timestamp helpers: the model module defines them; on SQLite (naive storage) the values
+    still come back timezone-aware, and the project's own tests still pass."""
+    root = copy(tmp_path, "package_app")
+    monkeypatch.chdir(root)  # its database is ./sql_app.db
+    spec = build_endpoint_spec("category", FIELDS, timestamps=True)
+    result = anyio.run(lambda: scaffold_endpoint(spec, project_dir=root, write=True, roots=[root.parent]))
+    assert result.validation.ok
+    models = (root / "app" / "models.py").read_text()
+    assert "class UTCDateTime(TypeDecorator[dt.datetime]):" in models and "from .database import Base" in models
+    main = import_project(root)
+    from app.database import Base, engine  # type: ignore[import-not-found]
+
+    Base.metadata.create_all(bind=engine)
+    with TestClient(main.app) as client:
+        created = client.post("/categories/", json={"sku": "XYZ", "title": "Lamps"})
+        assert created.status_code == 201, created.text
+        item = created.json()
+        stamp = dt.datetime.fromisoformat(item["created_at"])
+        assert stamp.utcoffset() == dt.timedelta(0)
+        read = client.get(f"/categories/{item['id']}").json()
+        assert dt.datetime.fromisoformat(read["updated_at"]).utcoffset() == dt.timedelta(0)
+        patched = client.patch(f"/categories/{item['id']}", json={"title": "Lights"}).json()
+        assert dt.datetime.fromisoformat(patched["updated_at"]) >= stamp

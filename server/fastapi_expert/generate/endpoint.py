@@ -174,8 +174,9 @@ class ResourceTarget:
     #: ``from <base_module> import <base_name>`` for the SQLAlchemy model, and the database helpers' module.
     base_module: str = "app.database"
     base_name: str = "Base"
-    #: The module of ``UTCDateTime`` and ``utc_now`` (timestamps), when the project has them.
-    timestamps_module: str = "app.database"
+    #: The module of ``UTCDateTime`` and ``utc_now`` (timestamps); ``None``: the model module defines them (a user's
+    #: project, which has no such helpers).
+    timestamps_module: str | None = "app.database"
     #: Packages counted as first-party when the imports are sorted.
     first_party: tuple[str, ...] = ("app",)
     #: When the project's dependency is a plain function (``get_db``): the router defines
@@ -343,15 +344,62 @@ def _sqlalchemy_model(view: ResourceView) -> str:
     if view.spec.timestamps:
         if "import datetime as dt" not in imports:
             imports.insert(0, "import datetime as dt")
-        imports.append(f"from {target.timestamps_module} import UTCDateTime, utc_now")
+        imports += _timestamp_imports(target)
         columns.append(ColumnView("created_at", "dt.datetime", ("UTCDateTime", "default=utc_now")))
         columns.append(ColumnView("updated_at", "dt.datetime", ("UTCDateTime", "default=utc_now", "onupdate=utc_now")))
     imports.append(base_import)
     schema_layout = dataclasses.replace(
         schema_layout, orm_imports=tuple(imports), columns=tuple(columns), table_name=view.names.plural
     )
-    source = render("orm_model.py.j2", spec=view.schema, layout=schema_layout)
+    source = _with_timestamp_helpers(render("orm_model.py.j2", spec=view.schema, layout=schema_layout), view)
     return format_code(fix_imports(source, target.first_party), filename=target.model_path)
+
+
+#: ``UTCDateTime`` and ``utc_now`` for a model module in a project that has neither (timezone-aware timestamps on
+#: every backend: SQLite gives naive values back, read as UTC).
+_TIMESTAMP_HELPERS = '''
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A timezone-aware timestamp on every backend (SQLite's naive values read as UTC)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        return _as_utc(value)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        return _as_utc(value)
+
+
+def _as_utc(value: dt.datetime | None) -> dt.datetime | None:
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value
+
+
+def utc_now() -> dt.datetime:
+    """The current time, timezone-aware: the default of the timestamp columns."""
+    return dt.datetime.now(dt.UTC)
+
+'''
+
+
+def _timestamp_imports(target: ResourceTarget) -> list[str]:
+    if target.timestamps_module is not None:
+        return [f"from {target.timestamps_module} import UTCDateTime, utc_now"]
+    return ["from sqlalchemy import DateTime, Dialect", "from sqlalchemy.types import TypeDecorator"]
+
+
+def _with_timestamp_helpers(source: str, view: ResourceView) -> str:
+    """``source`` with ``_TIMESTAMP_HELPERS`` before the model class, when the target has no module of them."""
+    if not view.spec.timestamps or view.target.timestamps_module is not None:
+        return source
+    marker = f"\nclass {view.names.class_name}("
+    head, found, tail = source.partition(marker)
+    if not found:
+        raise TemplateError("no model class to put the timestamp helpers before", template="orm_model.py.j2")
+    return head + _TIMESTAMP_HELPERS + found + tail
 
 
 def _sqlmodel_model(view: ResourceView) -> str:
@@ -372,7 +420,7 @@ def _sqlmodel_model(view: ResourceView) -> str:
     if view.spec.timestamps:
         if "import datetime as dt" not in imports:
             imports.insert(0, "import datetime as dt")
-        imports.append(f"from {target.timestamps_module} import UTCDateTime, utc_now")
+        imports += _timestamp_imports(target)
         columns.append(ColumnView("created_at", "dt.datetime", ("default_factory=utc_now", "sa_type=UTCDateTime")))
         columns.append(
             ColumnView(
@@ -381,7 +429,17 @@ def _sqlmodel_model(view: ResourceView) -> str:
                 ("default_factory=utc_now", "sa_type=UTCDateTime", 'sa_column_kwargs={"onupdate": utc_now}'),
             )
         )
-    return _python("resource/sqlmodel_model.py.j2", view, imports=imports, columns=columns)
+    source = render(
+        "resource/sqlmodel_model.py.j2",
+        view=view,
+        names=view.names,
+        spec=view.spec,
+        target=view.target,
+        imports=imports,
+        columns=columns,
+    )
+    source = _with_timestamp_helpers(source, view)
+    return format_code(fix_imports(source, target.first_party), filename=target.model_path)
 
 
 def fix_imports(source: str, first_party: Sequence[str]) -> str:

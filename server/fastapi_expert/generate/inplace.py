@@ -86,8 +86,6 @@ def _target(spec: EndpointSpec, layout: ProjectLayout) -> tuple[ResourceTarget, 
         )
     if spec.persistence != persistence:
         spec = spec.model_copy(update={"persistence": persistence})
-    if spec.timestamps:
-        raise SpecError("timestamps are not supported with project_dir yet", argument="timestamps")
     model_path, _ = _module_path(layout.models.path, layout.models.package, names.snake)
     schema_path, _ = _module_path(layout.schemas.path, layout.schemas.package, names.snake)
     model_module = layout.models.module + (f".{names.snake}" if layout.models.package else "")
@@ -112,6 +110,7 @@ def _target(spec: EndpointSpec, layout: ProjectLayout) -> tuple[ResourceTarget, 
         base_name=base.name if base is not None else "Base",
         first_party=first_party,
         session_is_function=session.kind == "function",
+        timestamps_module=None,
     )
     return target, spec
 
@@ -374,6 +373,9 @@ def _alembic_revision(layout: ProjectLayout, view: ResourceView) -> tuple[str, s
             indexes.append((column.name, unique))
         elif unique:
             columns.append(f"sa.UniqueConstraint({column.name!r})")
+    if view.spec.timestamps:
+        columns.append("sa.Column('created_at', sa.DateTime(timezone=True), nullable=False)")
+        columns.append("sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False)")
     down: str | tuple[str, ...] | None = heads[0] if len(heads) == 1 else (tuple(heads) if heads else None)
     content = render(
         "resource/alembic_revision.py.j2",
