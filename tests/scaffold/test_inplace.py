@@ -5,6 +5,7 @@ byte-identical, the same resource twice is refused, and the Alembic revision goe
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import anyio
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from fastapi_expert.errors import InputError
@@ -130,3 +132,99 @@ def test_timestamps_in_a_project_are_timezone_aware(
         assert dt.datetime.fromisoformat(read["updated_at"]).utcoffset() == dt.timedelta(0)
         patched = client.patch(f"/categories/{item['id']}", json={"title": "Lights"}).json()
         assert dt.datetime.fromisoformat(patched["updated_at"]) >= stamp
+
+
+FULLSTACK = Path(__file__).parent / "fixtures" / "fullstack_app"
+#: What the full-stack template's deployment supplies (its .env): the settings' required fields, and SQLite.
+FULLSTACK_ENV = {"PROJECT_NAME": "Shop", "POSTGRES_SERVER": "localhost", "POSTGRES_USER": "shop"}
+
+
+def test_fullstack_app_gets_a_sqlmodel_resource_on_its_session_dep_and_api_router(
+    tmp_path: Path, import_project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The full-stack template's backend (settings with required ``POSTGRES_*`` fields and a ``DATABASE_URL``
+    override, sync SQLModel ``SessionDep``, ``api_router`` aggregating ``app/api/routes``, Alembic): validation
+    supplies the settings and points the database at SQLite; the dry-run diff applies with ``git apply`` and gives
+    the files ``write=true`` writes; the project's tests still pass; the routes work under ``/api/v1``; the revision
+    upgrades on SQLite; outside the edited spots every byte is the user's."""
+    root = Path(shutil.copytree(FULLSTACK, tmp_path / "fullstack_app"))
+    originals = {path: path.read_bytes() for path in root.rglob("*") if path.is_file()}
+    result = scaffold(root, write=False)
+    assert result.written == []
+    assert {path: path.read_bytes() for path in root.rglob("*") if path.is_file()} == originals  # nothing written
+    assert result.validation.ok and [s.name for s in result.validation.steps] == ["syntax", "app", "tests"]
+    [note] = [note for note in result.notes if note.startswith("validated with the settings' environment")]
+    assert "POSTGRES_SERVER=test" in note and "DATABASE_URL=sqlite:///<copy>/" in note
+    applied = Path(shutil.copytree(FULLSTACK, tmp_path / "applied"))
+    subprocess.run(["git", "init", "-q"], cwd=applied, check=True)
+    subprocess.run(["git", "apply", "-"], cwd=applied, input=result.diff, text=True, check=True)
+
+    written = scaffold(root, write=True)
+    [revision] = [path for path in written.written if path.startswith("app/alembic/versions/")]
+    assert sorted(written.written) == sorted(
+        ["app/api/main.py", "app/api/routes/categories.py", "app/models.py", revision]
+    )
+    for path in written.written:  # the dry run's diff is what was written
+        assert (applied / path).read_bytes() == (root / path).read_bytes(), path
+    unchanged = [p for p in originals if p.relative_to(root).as_posix() not in written.written]
+    assert all(path.read_bytes() == originals[path] for path in unchanged)
+
+    api_before = originals[root / "app" / "api" / "main.py"].decode()
+    api_after = (root / "app" / "api" / "main.py").read_text()
+    # the import the project already has, extended; the include right after the last one (its comment kept)
+    assert api_after == api_before.replace(
+        "from app.api.routes import items, login, users, utils",
+        "from app.api.routes import categories, items, login, users, utils",
+    ).replace(
+        "# items need a logged-in user (deps.CurrentUser)\n",
+        "# items need a logged-in user (deps.CurrentUser)\napi_router.include_router(categories.router)\n",
+    )
+    router = (root / "app" / "api" / "routes" / "categories.py").read_text()
+    assert "from app.api.deps import SessionDep" in router and "session: SessionDep" in router
+    assert "from app.models import Category" in router and "from ." not in router  # absolute, as the project
+    models_before = originals[root / "app" / "models.py"].decode()
+    models_after = (root / "app" / "models.py").read_text()
+    body = models_before[models_before.index("# Shared properties") :]
+    assert body in models_after  # every model of the user's, byte for byte
+    assert "class Category(SQLModel, table=True):" in models_after
+    assert models_after.index("class Category(") > models_after.index("class TokenPayload(")
+
+    env = {**os.environ, **FULLSTACK_ENV, "DATABASE_URL": "sqlite:///./test.db"}
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stdout[-3000:]
+    migrated = tmp_path / "migrated.db"
+    env["DATABASE_URL"] = f"sqlite:///{migrated}"
+    upgrade = subprocess.run(
+        [sys.executable, "-m", "alembic", "upgrade", "head"], cwd=root, env=env, capture_output=True, text=True
+    )
+    assert upgrade.returncode == 0, upgrade.stderr[-3000:]
+    tables = set(sa.inspect(sa.create_engine(f"sqlite:///{migrated}")).get_table_names())
+    assert {"user", "item", "categories"} <= tables
+
+    for name, value in FULLSTACK_ENV.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'routes.db'}")
+    main = import_project(root)
+    from app.core.db import engine  # type: ignore[import-not-found]
+    from sqlmodel import SQLModel
+
+    SQLModel.metadata.create_all(engine)
+    with TestClient(main.app) as client:
+        created = client.post("/api/v1/categories/", json={"sku": "ABC", "title": "Chairs"})
+        assert created.status_code == 201, created.text
+        assert client.post("/api/v1/categories/", json={"sku": "ABC", "title": "Again"}).status_code == 409
+        assert client.get("/api/v1/categories/", params={"title": "Chairs"}).json()["total"] == 1
+        category = created.json()["id"]
+        patched = client.patch(f"/api/v1/categories/{category}", json={"title": "Stools"}).json()
+        assert patched == {"id": category, "sku": "ABC", "title": "Stools"}
+        assert client.delete(f"/api/v1/categories/{category}").status_code == 204
+        assert client.get(f"/api/v1/categories/{category}").status_code == 404
+        assert client.get("/api/v1/items/").status_code == 401  # the project's own routes as they were
+    with pytest.raises(InputError, match="resource: "):
+        scaffold(root, write=False)

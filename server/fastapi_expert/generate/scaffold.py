@@ -141,6 +141,7 @@ async def scaffold_endpoint(
 
 def _validate_in_place(plan: object) -> tuple[ValidationReport, list[str]]:
     from fastapi_expert.generate.inplace import InPlacePlan
+    from fastapi_expert.validate.environment import describe, settings_environment
     from fastapi_expert.validate.project import project_copy, validate_project_copy
 
     assert isinstance(plan, InPlacePlan)  # noqa: S101 (typed for the thread call)
@@ -155,7 +156,21 @@ def _validate_in_place(plan: object) -> tuple[ValidationReport, list[str]]:
     with tempfile.TemporaryDirectory(prefix="fastapi-expert-inplace-") as folder:
         copy = project_copy(layout.root, Path(folder) / "project")
         plan.changes.write(copy)
-        steps = validate_project_copy(copy, layout.app.import_string, python=python, source_root=layout.source_root)
+        # The settings' required fields get test values, and a database URL override points at SQLite in the copy
+        # (validate.environment states the rules); the project's env file, when it defines a name, wins.
+        is_async = layout.session is not None and layout.session.is_async
+        settings = layout.settings.path if layout.settings.exists else None
+        environment = settings_environment(copy, settings, is_async=is_async)
+        if environment:
+            shown = describe({name: value.replace(str(copy), "<copy>") for name, value in environment.items()})
+            notes.append(f"validated with the settings' environment: {shown}")
+        steps = validate_project_copy(
+            copy,
+            layout.app.import_string,
+            python=python,
+            source_root=layout.source_root,
+            environment=environment,
+        )
     all_steps = [syntax, *steps]
     return ValidationReport(ok=all(step.ok for step in all_steps), steps=all_steps), notes
 
