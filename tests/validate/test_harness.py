@@ -78,6 +78,37 @@ async def test_a_resource_passes_every_step() -> None:
     assert "POST /books/" in step(report, "routes").detail
 
 
+PATTERN_ROUTER = '''\
+"""Parcels, whose code must match a pattern."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+router = APIRouter(prefix="/parcels")
+
+
+class Parcel(BaseModel):
+    code: Annotated[str, Field(pattern=r"^[A-Z]{2}-\\d{4}$")]
+
+
+@router.post("/")
+async def create_parcel(parcel: Parcel) -> Parcel:
+    return parcel
+'''
+
+
+async def test_a_body_field_with_a_pattern_passes() -> None:
+    """The child draws a matching string with hypothesis, using the Unicode tables in its ``tmp/hypothesis``."""
+    report = await validate_files(files({"app/routers/parcels.py": PATTERN_ROUTER}), timeout=TIMEOUT)
+    assert report.ok, report.model_dump_json(indent=2)
+    assert "1 of 1 routes passed" in step(report, "routes").detail
+    assert "POST /parcels/" in step(report, "routes").detail
+
+
 async def test_a_schema_alone_passes_with_no_routes_to_exercise() -> None:
     report = await validate_files(files(SCHEMA_ONLY), timeout=TIMEOUT)
     assert report.ok, report.model_dump_json(indent=2)

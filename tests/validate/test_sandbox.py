@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -12,15 +13,19 @@ import pytest
 
 from fastapi_expert.errors import InputError, SandboxError
 from fastapi_expert.models import GeneratedFile
-from fastapi_expert.validate import confine
+from fastapi_expert.validate import confine, sandbox
 from fastapi_expert.validate.overlay import MAX_FILES, checked_files, module_name, overlay_files
 from fastapi_expert.validate.sandbox import (
+    HYPOTHESIS_ENV,
     SANDBOX_UID,
     Isolation,
     _database_paths,
+    _environment,
     _nproc,
     _task_count,
+    _UnicodeTables,
     detect_isolation,
+    prepare_run_folder,
 )
 
 
@@ -207,3 +212,57 @@ def test_rlimit_nproc_leaves_headroom_above_what_the_user_runs_now() -> None:
 def test_isolation_describes_every_layer() -> None:
     isolation = Isolation(unshare=("unshare",), cgroups=(("pids", Path("/x")),), uid=65534, nproc=False)
     assert isolation.describe() == ["namespaces: pid, net, mount, ipc, uts", "pids cgroup (max 128 tasks)"]
+
+
+def test_hypothesis_unicode_tables_are_built_once_and_copied_into_each_run(tmp_path, monkeypatch) -> None:
+    """The child draws pattern strings with hypothesis, which builds its Unicode tables (seconds of CPU) when its
+    storage has none: they are built once in our cache folder and each run's ``tmp/hypothesis`` gets a copy."""
+    import unicodedata
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    tables = _UnicodeTables()
+    assert tables.storage == tmp_path / "cache" / "fastapi-expert" / "hypothesis"
+    assert tables.build()
+    built = tables.storage / "unicode_data" / unicodedata.unidata_version
+    names = sorted(path.name for path in built.iterdir())
+    assert names
+    monkeypatch.setattr(sandbox, "unicode_tables", tables)
+    base = prepare_run_folder()
+    try:
+        storage = base / "tmp" / "hypothesis"
+        copied = storage / "unicode_data" / unicodedata.unidata_version
+        assert sorted(path.name for path in copied.iterdir()) == names
+        for name in names:
+            assert (copied / name).read_bytes() == (built / name).read_bytes()
+        assert _environment(base, None)[HYPOTHESIS_ENV] == str(storage)
+        # With the copy, a draw in a fresh interpreter reads the tables and writes none (a read-only copy works).
+        for path in [copied, *copied.iterdir()]:
+            path.chmod(0o555 if path.is_dir() else 0o444)
+        program = "from fastapi_expert.validate import examples; examples.warm()"
+        env = {**os.environ, HYPOTHESIS_ENV: str(storage)}
+        subprocess.run([sys.executable, "-c", program], check=True, env=env, cwd=base, timeout=120)
+        assert sorted(path.name for path in copied.iterdir()) == names
+        assert not (base / ".hypothesis").exists()
+    finally:
+        for path in (base / "tmp").rglob("*"):
+            if path.is_dir():
+                path.chmod(0o755)
+        shutil.rmtree(base)
+
+
+def test_without_built_tables_a_run_folder_starts_the_build_and_has_none(tmp_path, monkeypatch) -> None:
+    started: list[bool] = []
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    tables = _UnicodeTables()
+    monkeypatch.setattr(tables, "build", lambda: started.append(True) or False)
+    monkeypatch.setattr(sandbox, "unicode_tables", tables)
+    base = prepare_run_folder()
+    try:
+        assert not (base / "tmp" / "hypothesis").exists()
+        assert tables._building is not None
+        tables._building.join(10)
+        assert started == [True]
+        assert tables.ready() is None
+        assert started == [True]  # one build attempt per process
+    finally:
+        shutil.rmtree(base)

@@ -29,7 +29,7 @@ from functools import lru_cache
 
 from jsonschema import Draft202012Validator  # type: ignore[import-untyped, unused-ignore]
 
-__all__ = ["UnsatisfiableSchema", "example_for"]
+__all__ = ["UnsatisfiableSchema", "example_for", "warm"]
 
 _ANY = "example"
 _FORMATS: dict[str, str] = {
@@ -449,6 +449,14 @@ def _pattern_sample(pattern: str, low: int, high: int | None) -> tuple[str | Non
         return None, f"pattern {pattern!r} is not a regular expression Python can match: {exc}"
     except (HypothesisException, ValueError, TypeError, OverflowError):
         return None, f"found no string{bounds} matching pattern {pattern!r}"
+
+
+def warm() -> None:
+    """Draw one string for a pattern: hypothesis loads (or builds and stores) its Unicode tables
+    (``sandbox.unicode_tables`` runs this once to build them for the sandboxed children)."""
+    text, reason = _pattern_sample(r"^\w[A-Z]{2}-\d{4}.$", 0, None)
+    if text is None:
+        raise UnsatisfiableSchema(reason, location="warm")
 
 
 def _pattern_example(pattern: str, low: int, high: int | None, where: str) -> str:

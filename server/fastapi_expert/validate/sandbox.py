@@ -37,6 +37,7 @@ import sys
 import tempfile
 import threading
 import time
+import unicodedata
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,6 +79,9 @@ _PIDS_MAX = 128
 _MEMORY_CGROUP_BYTES = 4 * 1024**3
 _NPROC_HEADROOM = 128
 _TAIL_BYTES = 64 * 1024
+#: Where the child's hypothesis keeps its storage (``examples.py`` draws strings matching a ``pattern`` with it).
+HYPOTHESIS_ENV = "HYPOTHESIS_STORAGE_DIRECTORY"
+_TABLES_TIMEOUT = 300.0
 _CGROUP_GROUP = "fastapi-expert"
 _NAMESPACE_FLAGS = ("--pid", "--fork", "--kill-child", "--mount-proc", "--net", "--ipc", "--uts")
 
@@ -310,6 +314,7 @@ def _environment(base: Path, database_url: str | None) -> dict[str, str]:
         "PYTHONDONTWRITEBYTECODE": "1",
         "PYTHONUNBUFFERED": "1",
         "PYTHONHASHSEED": "0",
+        HYPOTHESIS_ENV: str(base / "tmp" / "hypothesis"),
     }
     if database_url is not None:
         env["DATABASE_URL"] = database_url
@@ -330,13 +335,85 @@ def _database_paths(database_url: str | None) -> list[str]:
 
 
 def prepare_run_folder() -> Path:
-    """A fresh folder for one run: ``root/`` (the app goes there), ``home/`` (a read-only ``HOME``), ``tmp/``."""
+    """A fresh folder for one run: ``root/`` (the app goes there), ``home/`` (a read-only ``HOME``), ``tmp/`` (with
+    a copy of hypothesis' Unicode tables in ``tmp/hypothesis/``, the child's ``HYPOTHESIS_STORAGE_DIRECTORY``)."""
     base = Path(tempfile.mkdtemp(prefix="fastapi-expert-validate-")).resolve()
     base.chmod(0o711)
     (base / "root").mkdir()
     (base / "tmp").mkdir(mode=0o700)
     (base / "home").mkdir(mode=0o555)
+    tables = unicode_tables.ready()
+    if tables is not None:
+        with contextlib.suppress(OSError):
+            shutil.copytree(tables, base / "tmp" / "hypothesis" / tables.name)
     return base
+
+
+class _UnicodeTables:
+    """Hypothesis' Unicode tables (``unicode_data/``: the general categories and the UTF-8 codec's intervals), built
+    once per machine and Python in our cache folder and copied into each run's ``tmp/``.
+
+    Drawing a string for a ``pattern`` needs them; hypothesis builds them when its storage holds none by looping over
+    every code point, which costs the sandboxed child 5-8 s of CPU in every run (its folder is new each time, and it
+    cannot see ours). The build runs once, in a background thread, in a separate unconfined interpreter of ours (no
+    code under validation runs there): until it is done, children build the tables themselves as before."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._building: threading.Thread | None = None
+
+    @property
+    def storage(self) -> Path:
+        cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        return Path(cache) / "fastapi-expert" / "hypothesis"
+
+    def _tables(self) -> Path:
+        return self.storage / "unicode_data"
+
+    def _built(self) -> bool:
+        folder = self._tables() / unicodedata.unidata_version
+        with contextlib.suppress(OSError):
+            return any(folder.iterdir())
+        return False
+
+    def ready(self) -> Path | None:
+        """The tables' folder if they are built (else a build starts in the background and this returns ``None``)."""
+        if self._built():
+            return self._tables()
+        with self._lock:
+            if self._building is None:
+                self._building = threading.Thread(target=self.build, name="hypothesis-unicode-tables", daemon=True)
+                self._building.start()
+        return None
+
+    def build(self) -> bool:
+        """Build the tables now (a draw in a fresh interpreter storing into our cache folder); ``True`` when built."""
+        if self._built():
+            return True
+        env = {
+            "PATH": "/usr/local/bin:/usr/bin:/bin",
+            "HOME": os.path.expanduser("~"),
+            "LANG": "C.UTF-8",
+            "LC_ALL": "C.UTF-8",
+            HYPOTHESIS_ENV: str(self.storage),
+        }
+        command = [sys.executable, "-I", "-B", "-c", "from fastapi_expert.validate import examples; examples.warm()"]
+        with contextlib.suppress(OSError, subprocess.SubprocessError):
+            self.storage.mkdir(parents=True, exist_ok=True)
+            subprocess.run(  # noqa: S603
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                cwd=self.storage,
+                env=env,
+                timeout=_TABLES_TIMEOUT,
+                check=True,
+            )
+        return self._built()
+
+
+unicode_tables = _UnicodeTables()
 
 
 def hand_over(base: Path, isolation: Isolation) -> None:
