@@ -85,3 +85,15 @@ def test_a_5mb_sample_is_refused() -> None:
     with pytest.raises(SpecError, match="the limit is 1,000,000") as info:
         import_json_sample({"text": "x" * (5 * 1024 * 1024)}, name="Thing")
     assert info.value.argument == "json_sample"
+
+
+def test_a_key_that_is_an_attribute_name_keeps_it_and_no_alias_is_another_fields_name() -> None:
+    """Found by the property test: with keys "S" and "s", "S" became `s` and "s" became `s_` with alias "s", so a
+    model validated by name read the wrong field. Keys that are attribute names keep them; aliases never collide."""
+    from fastapi_expert.generate.schema import build_schema_spec
+
+    spec, _ = build_schema_spec("Thing", json_sample={"S": 1, "s": 0, "fooBar": 2, "foo_bar": 3})
+    fields = {field.name: field.alias for field in spec.fields}
+    assert fields == {"s_": "S", "s": None, "foo_bar_": "fooBar", "foo_bar": None}
+    names = set(fields)
+    assert not names & {alias for alias in fields.values() if alias}

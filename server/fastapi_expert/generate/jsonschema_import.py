@@ -276,21 +276,28 @@ class _Importer:
         required = parent.schema.get("required", [])
         if not isinstance(required, list) or not all(isinstance(r, str) for r in required):
             raise self.fail(f"{where}.required", "must be an array of property names")
-        taken: set[str] = set()
+        # Keys that are attribute names already keep them; the others are named around them and around every key:
+        # an attribute equal to another field's key (its alias) would be read as that field under validate_by_name.
+        own = {key for key in properties if _usable(key) and self.base(key) == key}
+        taken: set[str] = own | set(properties)
         result = []
         for key, subschema in properties.items():
             path = f"{where}.properties.{key}"
-            attribute = self.attribute(key, taken)
+            attribute = key if key in own else self.attribute(key, taken)
             if attribute != key:
                 self.note(path, f"is the attribute {attribute!r} (alias {key!r})")
             spec = self.field(attribute, key, subschema, required=key in required, where=path, depth=depth)
             result.append(spec)
         return result
 
-    def attribute(self, key: str, taken: set[str]) -> str:
+    @staticmethod
+    def base(key: str) -> str:
+        """The snake_case attribute a key would like to be."""
         base = snake_case(re.sub(r"[^0-9A-Za-z_]+", "_", key)).strip("_") or "field"
-        if base[0].isdigit():
-            base = f"field_{base}"
+        return f"field_{base}" if base[0].isdigit() else base
+
+    def attribute(self, key: str, taken: set[str]) -> str:
+        base = self.base(key)
         for candidate in (base, f"{base}_", f"field_{base}"):
             if _usable(candidate) and candidate not in taken:
                 taken.add(candidate)
