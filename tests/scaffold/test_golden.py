@@ -34,7 +34,8 @@ def expected_files(case: str) -> dict[str, str]:
     return {
         path.relative_to(folder).as_posix(): path.read_text(encoding="utf-8")
         for path in sorted(folder.rglob("*"))
-        if path.is_file() and "__pycache__" not in path.parts
+        # tool caches (a ruff run in the folder leaves .ruff_cache) are not part of the project
+        if path.is_file() and not {"__pycache__", ".ruff_cache", ".mypy_cache", ".pytest_cache"} & set(path.parts)
     }
 
 

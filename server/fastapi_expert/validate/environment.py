@@ -85,13 +85,16 @@ def _field(statement: ast.AnnAssign, prefix: str) -> SettingsField | None:
     return SettingsField(variable, statement.annotation, value is None, _empty(value))
 
 
-def _prefix(body: list[ast.stmt]) -> str:
+def _prefix(body: list[ast.stmt]) -> str | None:
     """The ``env_prefix`` of ``model_config = SettingsConfigDict(...)`` (or of a ``class Config``), when literal."""
     for statement in body:
         config: ast.expr | None = None
         if isinstance(statement, ast.Assign | ast.AnnAssign):
             targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
-            if any(isinstance(t, ast.Name) and t.id == "model_config" for t in targets):
+            names = {t.id for t in targets if isinstance(t, ast.Name)}
+            if "env_prefix" in names and isinstance(statement.value, ast.Constant):
+                return str(statement.value.value)  # inside ``class Config``
+            if "model_config" in names:
                 config = statement.value
         if isinstance(config, ast.Call):
             prefix = _keyword(config, "env_prefix")
@@ -103,7 +106,7 @@ def _prefix(body: list[ast.stmt]) -> str:
                     return str(value.value)
         if isinstance(statement, ast.ClassDef) and statement.name == "Config":
             return _prefix(statement.body)
-    return ""
+    return None
 
 
 def _env_files(body: list[ast.stmt]) -> list[str]:
@@ -133,19 +136,24 @@ def _settings_classes(tree: ast.Module) -> Iterator[ast.ClassDef]:
 
 
 def settings_fields(source: str) -> tuple[list[SettingsField], list[str]]:
-    """The fields of the settings classes of ``source`` (inherited ones included) and the env files they read."""
+    """The fields of the settings classes of ``source`` (inherited ones included, under the prefix of the class that
+    inherits them) and the env files they read."""
     tree = ast.parse(source)
     fields: dict[str, SettingsField] = {}
     env_files: list[str] = []
-    by_name: dict[str, list[SettingsField]] = {}
+    statements: dict[str, list[ast.AnnAssign]] = {}
+    prefixes: dict[str, str] = {}
     for cls in _settings_classes(tree):
-        prefix = _prefix(cls.body)
-        own = [f for s in cls.body if isinstance(s, ast.AnnAssign) for f in [_field(s, prefix)] if f is not None]
-        inherited = [f for base in cls.bases for f in by_name.get(ast.unparse(base).rpartition(".")[2], [])]
-        by_name[cls.name] = [*inherited, *own]
+        bases = [ast.unparse(base).rpartition(".")[2] for base in cls.bases]
+        inherited = [s for base in bases for s in statements.get(base, [])]
+        statements[cls.name] = [*inherited, *(s for s in cls.body if isinstance(s, ast.AnnAssign))]
+        own = _prefix(cls.body)
+        prefixes[cls.name] = own if own is not None else next((prefixes[b] for b in bases if b in prefixes), "")
         env_files += _env_files(cls.body)
-        for field in by_name[cls.name]:
-            fields[field.variable] = field
+        for statement in statements[cls.name]:
+            field = _field(statement, prefixes[cls.name])
+            if field is not None:
+                fields[field.variable] = field
     return list(fields.values()), env_files
 
 
