@@ -188,6 +188,15 @@ def test_fullstack_app_gets_a_sqlmodel_resource_on_its_session_dep_and_api_route
     assert body in models_after  # every model of the user's, byte for byte
     assert "class Category(SQLModel, table=True):" in models_after
     assert models_after.index("class Category(") > models_after.index("class TokenPayload(")
+    # the project keeps its imports sorted (its ruff config selects isort): the new names go in their sorted places
+    lint = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--no-cache", "--select", "I", "app/models.py"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+    )
+    assert lint.returncode == 0, lint.stdout
+    assert "from pydantic import BaseModel, ConfigDict, EmailStr, field_validator\n" in models_after
 
     env = {**os.environ, **FULLSTACK_ENV, "DATABASE_URL": "sqlite:///./test.db"}
     run = subprocess.run(
@@ -228,3 +237,19 @@ def test_fullstack_app_gets_a_sqlmodel_resource_on_its_session_dep_and_api_route
         assert client.get("/api/v1/items/").status_code == 401  # the project's own routes as they were
     with pytest.raises(InputError, match="resource: "):
         scaffold(root, write=False)
+
+
+def test_merged_imports_are_sorted_only_where_the_project_sorts_them(tmp_path: Path, monkeypatch) -> None:
+    """A module whose imports are sorted gets the new ones in their sorted places; an unsorted one keeps the merge
+    as libcst made it (sorting would rewrite the user's lines); without a runnable ruff, the merge stays."""
+    from fastapi_expert.generate.inplace import sorted_like
+
+    path = tmp_path / "models.py"
+    original = "import uuid\n\nfrom pydantic import EmailStr\n\nX = uuid\n"
+    merged = "import uuid\n\nfrom pydantic import EmailStr, BaseModel\nfrom typing import Annotated\n\nX = uuid\n"
+    expected = "import uuid\nfrom typing import Annotated\n\nfrom pydantic import BaseModel, EmailStr\n\nX = uuid\n"
+    assert sorted_like(original, merged, path) == expected
+    unsorted = "from pydantic import EmailStr\nimport uuid\n\nX = uuid\n"
+    assert sorted_like(unsorted, unsorted + "Y = 1\n", path) == unsorted + "Y = 1\n"
+    monkeypatch.setattr("ruff.__main__.find_ruff_bin", lambda: str(tmp_path / "no-ruff"))
+    assert sorted_like(original, merged, path) == merged

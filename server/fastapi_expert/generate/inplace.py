@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -34,8 +35,17 @@ from fastapi_expert.generate.endpoint import (
 )
 from fastapi_expert.generate.render import format_code, render
 from fastapi_expert.project import ChangeSet, ProjectLayout, detect_layout
+from fastapi_expert.review.ruff import RUFF_TIMEOUT
 
-__all__ = ["InPlacePlan", "append_module", "confined_project", "export_model", "plan_in_place", "relative_imports"]
+__all__ = [
+    "InPlacePlan",
+    "append_module",
+    "confined_project",
+    "export_model",
+    "plan_in_place",
+    "relative_imports",
+    "sorted_like",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +186,41 @@ def append_module(original: str, generated: str, *, path: str, module: str) -> s
     return AddImportsVisitor(context).transform_module(cst.parse_module(appended)).code
 
 
+def _isort(source: str, path: Path, *, fix: bool) -> tuple[bool, str]:
+    """ruff's isort rule (``I`` alone) on ``source`` as the file ``path``, under the project's own ruff configuration
+    (found from ``path``: its line length, first-party packages, isort settings): ``(clean, fixed source)``."""
+    from ruff.__main__ import find_ruff_bin
+
+    command = [str(find_ruff_bin()), "check", "--no-cache", "--quiet", "--select", "I", "--stdin-filename", str(path)]
+    if fix:
+        command[2:2] = ["--fix-only", "--exit-zero"]
+    try:
+        completed = subprocess.run(  # noqa: S603 - a fixed command line; the source goes through stdin
+            [*command, "-"],
+            input=source.encode(),
+            capture_output=True,
+            timeout=RUFF_TIMEOUT,
+            check=False,
+            cwd=path.parent,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False, source
+    if fix:
+        return completed.returncode == 0, completed.stdout.decode() if completed.returncode == 0 else source
+    return completed.returncode == 0, source
+
+
+def sorted_like(original: str, merged: str, path: Path) -> str:
+    """``merged`` (``original`` with imports added) with its imports sorted when ``original``'s are: a project whose
+    imports ruff's isort rule finds sorted (under the project's own ruff configuration) gets the new names in their
+    sorted places, not appended; a project that does not sort them (or a ruff that cannot run) keeps ``merged``."""
+    clean, _ = _isort(original, path, fix=False)
+    if not clean:
+        return merged
+    fixed, result = _isort(merged, path, fix=True)
+    return result if fixed and result.strip() else merged
+
+
 class _Relative(cst.CSTTransformer):
     """Module-level ``from <first party> import ...`` made relative to ``package``."""
 
@@ -302,7 +347,7 @@ def plan_in_place(spec: EndpointSpec, project_dir: Path) -> InPlacePlan:
                     f"{file.path} already binds a name the generated {view.names.snake} code needs", argument="resource"
                 )
             originals.setdefault(file.path, original)
-            new[file.path] = merged
+            new[file.path] = sorted_like(original, merged, on_disk)
         else:
             originals[file.path] = None
             new[file.path] = file.content
