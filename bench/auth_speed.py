@@ -1,5 +1,7 @@
 """add_auth benchmark: codemod time on a 2,000-line module with 100 routes, and the per-request cost of each
-scheme's auth dependency (requests/s without and with it, in-process through httpx's ASGITransport).
+scheme's auth dependency (requests/s without and with it, in-process through httpx's ASGITransport): on a two-route
+app, and on the reference app (``validate/reference_app``) copied and protected by ``add_auth`` (``protect="all"``)
+against its unprotected copy, each copy served in its own process, the processes interleaved.
 
     .venv/bin/python bench/auth_speed.py --runs 7 --requests 2000
 """
@@ -10,7 +12,9 @@ import argparse
 import importlib
 import os
 import platform
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -120,14 +124,7 @@ async def measure(app: FastAPI, credentials: dict[str, Any], requests: int, runs
 
 
 def time_requests(requests: int, runs: int) -> None:
-    password = "correct horse battery staple"  # noqa: S105 - a benchmark credential
-    os.environ.update(
-        API_KEY="k" * 40,
-        SECRET_KEY="s" * 40,
-        AUTH_USERNAME="alice",
-        AUTH_PASSWORD=password,
-        AUTH_PASSWORD_HASH=PasswordHash.recommended().hash(password),
-    )
+    os.environ.update(_environment())
     print(
         f"\nper-request cost: GET without and with the auth dependency (httpx ASGITransport, in-process), "
         f"{requests} requests x {runs} interleaved runs (median)"
@@ -145,9 +142,9 @@ def time_requests(requests: int, runs: int) -> None:
             if scheme_name == "api-key":
                 credentials: dict[str, Any] = {"headers": {"X-API-Key": "k" * 40}}
             elif scheme_name == "http-basic":
-                credentials = {"auth": ("alice", password)}
+                credentials = {"auth": ("alice", PASSWORD)}
             else:
-                token = auth.create_access_token("alice", auth.get_auth_settings())
+                token = auth.create_access_token("alice", auth.load_auth_settings())
                 credentials = {"headers": {"Authorization": f"Bearer {token}"}}
             without, with_auth = anyio.run(measure, app, credentials, requests, runs)
             sys.path.remove(directory)
@@ -157,14 +154,118 @@ def time_requests(requests: int, runs: int) -> None:
         )
 
 
+REFERENCE_APP = Path(__file__).resolve().parent.parent / "server" / "fastapi_expert" / "validate" / "reference_app"
+PASSWORD = "correct horse battery staple"  # noqa: S105 - a benchmark credential
+
+
+def _environment() -> dict[str, str]:
+    return {
+        "API_KEY": "k" * 40,
+        "SECRET_KEY": "s" * 40,
+        "AUTH_USERNAME": "alice",
+        "AUTH_PASSWORD": PASSWORD,
+        "AUTH_PASSWORD_HASH": PasswordHash.recommended().hash(PASSWORD),
+    }
+
+
+def reference_copies(directory: Path) -> dict[str, Path]:
+    """The reference app copied once unprotected and once per scheme protected by ``add_auth`` (every route)."""
+    from fastapi_expert.codemods.project import add_auth_to_project
+
+    copies: dict[str, Path] = {}
+    for name in ("none", *SCHEMES):
+        copy = directory / name
+        shutil.copytree(REFERENCE_APP, copy, ignore=shutil.ignore_patterns(".*_cache", "__pycache__"))
+        if name != "none":
+            _, changes = add_auth_to_project(copy, scheme=name, protect="all")
+            changes.write()
+        copies[name] = copy
+    return copies
+
+
+async def _serve_reference(scheme: str, requests: int) -> float:
+    """Requests/s of ``GET /notes/1`` on the app of the current directory (lifespan run, SQLite database)."""
+    app = importlib.import_module("app.main").app
+    credentials: dict[str, Any] = {}
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+            if scheme == "api-key":
+                credentials = {"headers": {"X-API-Key": "k" * 40}}
+            elif scheme == "http-basic":
+                credentials = {"auth": ("alice", PASSWORD)}
+            elif scheme == "oauth2-password-jwt":
+                form = {"username": "alice", "password": PASSWORD}
+                token = (await client.post("/token", data=form)).json()["access_token"]
+                credentials = {"headers": {"Authorization": f"Bearer {token}"}}
+            created = await client.post("/notes/", json={"title": "t", "body": "b"}, **credentials)
+            assert created.status_code == 201, created.text
+            if scheme != "none":
+                assert (await client.get("/notes/1")).status_code == 401
+            await requests_per_second(client, "/notes/1", 100, **credentials)  # warm up
+            return await requests_per_second(client, "/notes/1", requests, **credentials)
+
+
+def _child(copy: str, scheme: str, requests: int) -> None:
+    os.chdir(copy)
+    sys.path.insert(0, copy)
+    print(anyio.run(_serve_reference, scheme, requests))
+
+
+def time_reference_app(requests: int, runs: int) -> None:
+    print(
+        f"\nreference app, GET /notes/1 (SQLite), unprotected copy vs copy protected by add_auth (protect='all'), "
+        f"{requests} requests x {runs} interleaved runs, one process per run (median)"
+    )
+    environment = {**os.environ, **_environment()}
+    with tempfile.TemporaryDirectory() as directory:
+        copies = reference_copies(Path(directory))
+        rates: dict[str, list[float]] = {name: [] for name in copies}
+        for run in range(runs):
+            for name, copy in copies.items():
+                database = Path(directory) / f"{name}-{run}.db"
+                command = [
+                    sys.executable,
+                    __file__,
+                    "--child",
+                    str(copy),
+                    "--scheme",
+                    name,
+                    "--requests",
+                    str(requests),
+                ]
+                output = subprocess.run(
+                    command,
+                    env={**environment, "DATABASE_URL": f"sqlite+aiosqlite:///{database}"},
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                ).stdout
+                rates[name].append(float(output.split()[-1]))
+    without = statistics.median(rates["none"])
+    print(f"  {'none':22} {without:8.0f} req/s")
+    for name in SCHEMES:
+        with_auth = statistics.median(rates[name])
+        print(
+            f"  {name:22} {with_auth:8.0f} req/s   ratio {with_auth / without:5.2f}   "
+            f"cost {(1 / with_auth - 1 / without) * 1e6:6.0f} us/request"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--child", help=argparse.SUPPRESS)  # a copy of the reference app to serve and measure
+    parser.add_argument("--scheme", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        _child(args.child, args.scheme, args.requests)
+        return
     print(f"python {platform.python_version()}, {os.cpu_count()} CPUs, {platform.platform()}")
     time_codemod(args.runs)
     time_requests(args.requests, args.runs)
+    time_reference_app(args.requests // 2, args.runs)
 
 
 if __name__ == "__main__":

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import importlib
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
+import anyio.to_thread
 import libcst
 import pytest
 from fastapi import FastAPI
@@ -182,6 +184,55 @@ def test_oauth2_password_jwt(load, monkeypatch: pytest.MonkeyPatch) -> None:
     assert schema["components"]["securitySchemes"]["OAuth2PasswordBearer"]["flows"]["password"]["tokenUrl"] == "token"
     _assert_openapi(client, "oauth2")
     _assert_clean(files)
+
+
+THREADPOOL_APP = """from fastapi import Depends, FastAPI
+
+from . import auth
+from .auth import require_auth
+
+app = FastAPI()
+if hasattr(auth, "router"):
+    app.include_router(auth.router)
+
+
+@app.get("/closed", dependencies=[Depends(require_auth)])
+async def closed() -> dict[str, str]:
+    return {"ok": "yes"}
+"""
+
+
+@pytest.mark.parametrize("scheme", ["oauth2-password-jwt", "api-key", "http-basic"])
+def test_an_authenticated_request_takes_no_threadpool_hop(load, monkeypatch: pytest.MonkeyPatch, scheme: str) -> None:
+    """Every dependency a request goes through is async and cheap: nothing runs in the threadpool, where each hop
+    costs a thread switch (the sync settings, store and check cost three). Only /token uses it, for argon2."""
+    for name, value in {"API_KEY": SECRET, "SECRET_KEY": SECRET, "AUTH_USERNAME": "alice"}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("AUTH_PASSWORD", PASSWORD)
+    monkeypatch.setenv("AUTH_PASSWORD_HASH", PasswordHash.recommended().hash(PASSWORD))
+    auth = add_auth_to_source(USER_APP, "main.py", scheme=scheme).files[1].content
+    package = f"hops_{scheme.replace('-', '_')}"
+    client = TestClient(load({"main.py": THREADPOOL_APP, "auth.py": auth}, package))
+    credentials: dict[str, Any] = {"headers": {"X-API-Key": SECRET}} if scheme == "api-key" else {}
+    if scheme == "http-basic":
+        credentials = {"auth": ("alice", PASSWORD)}
+    hops: list[object] = []
+    run_sync = anyio.to_thread.run_sync
+
+    async def counting(function: Callable[..., object], *args: object, **kwargs: Any) -> object:
+        hops.append(function)
+        return await run_sync(function, *args, **kwargs)
+
+    monkeypatch.setattr(anyio.to_thread, "run_sync", counting)
+    if scheme == "oauth2-password-jwt":
+        token = client.post("/token", data={"username": "alice", "password": PASSWORD}).json()["access_token"]
+        verify = sys.modules[f"{package}.auth"].password_hash.verify
+        assert verify in [getattr(hop, "func", None) for hop in hops]  # argon2 runs in the threadpool
+        credentials = {"headers": {"Authorization": f"Bearer {token}"}}
+        hops.clear()
+    assert client.get("/closed").status_code == 401
+    assert client.get("/closed", **credentials).json() == {"ok": "yes"}
+    assert hops == []
 
 
 @pytest.mark.parametrize("scheme", ["oauth2-password-jwt", "api-key", "http-basic"])
