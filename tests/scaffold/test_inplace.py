@@ -153,6 +153,8 @@ def test_fullstack_app_gets_a_sqlmodel_resource_on_its_session_dep_and_api_route
     assert result.written == []
     assert {path: path.read_bytes() for path in root.rglob("*") if path.is_file()} == originals  # nothing written
     assert result.validation.ok and [s.name for s in result.validation.steps] == ["syntax", "app", "tests"]
+    tests_step = result.validation.steps[-1]
+    assert not tests_step.skipped and "4 passed" in tests_step.detail  # the project's own tests ran, on SQLite
     [note] = [note for note in result.notes if note.startswith("validated with the settings' environment")]
     assert "POSTGRES_SERVER=test" in note and "DATABASE_URL=sqlite:///<copy>/" in note
     applied = Path(shutil.copytree(FULLSTACK, tmp_path / "applied"))
