@@ -38,6 +38,7 @@ class TestDecorators(CodemodTest):
             """Items."""
 
             from fastapi import Depends, FastAPI
+
             from auth import require_auth
 
             app = FastAPI()  # the app
@@ -83,7 +84,9 @@ class TestDecorators(CodemodTest):
         """
         after = """
             import fastapi as fa
-            from fastapi import Depends, APIRouter as R
+            from fastapi import APIRouter as R
+            from fastapi import Depends
+
             from auth import require_auth
 
             router = R(prefix="/notes")
@@ -141,8 +144,9 @@ class TestDecorators(CodemodTest):
         after = """
             from fastapi import Depends, FastAPI
 
-            from .deps import audit, rate_limit
             from auth import require_auth
+
+            from .deps import audit, rate_limit
 
             app = FastAPI()
             COMMON = [Depends(audit)]
@@ -192,7 +196,9 @@ class TestDecorators(CodemodTest):
         """
         after = """
             from fastapi import Depends, FastAPI
-            from auth import require_auth, router as auth_router
+
+            from auth import require_auth
+            from auth import router as auth_router
 
 
             def create_app() -> FastAPI:
@@ -237,7 +243,8 @@ class TestDecorators(CodemodTest):
             app.include_router(admin, prefix="/api")
         """
         after = """
-            from fastapi import Depends, APIRouter, FastAPI
+            from fastapi import APIRouter, Depends, FastAPI
+
             from auth import require_auth
 
             app = FastAPI()
@@ -285,7 +292,8 @@ class TestDecorators(CodemodTest):
             def clear_cache() -> None: ...
         """
         after = """
-            from fastapi import Depends, APIRouter
+            from fastapi import APIRouter, Depends
+
             from auth import require_auth
 
             router = APIRouter(
@@ -317,6 +325,7 @@ class TestDecorators(CodemodTest):
         """
         after = """
             from fastapi import Depends, FastAPI
+
             from auth import require_auth
 
             app = FastAPI()
@@ -390,7 +399,8 @@ class TestDecorators(CodemodTest):
         after = """
             import sys
 
-            from fastapi import Depends, APIRouter, FastAPI
+            from fastapi import APIRouter, Depends, FastAPI
+
             from auth import require_auth
 
             app = FastAPI()
@@ -464,7 +474,8 @@ class TestDecorators(CodemodTest):
             app.include_router(router)
         """
         after = """
-            from fastapi import Depends, APIRouter, FastAPI
+            from fastapi import APIRouter, Depends, FastAPI
+
             from auth import require_auth
 
             app = FastAPI()
@@ -517,8 +528,10 @@ class TestUserParameter(CodemodTest):
 
             from fastapi import Body, Depends, FastAPI
 
+            from auth import CurrentUser
+            from auth import router as auth_router
+
             from .db import Session, get_db
-            from auth import CurrentUser, router as auth_router
 
             app = FastAPI()
             app.include_router(auth_router)
@@ -557,6 +570,7 @@ class TestUserParameter(CodemodTest):
         """
         after = """
             from fastapi import Depends, FastAPI
+
             from auth import require_auth
 
             app = FastAPI()
@@ -581,6 +595,7 @@ class TestUserParameter(CodemodTest):
         """
         after = """
             from fastapi import Depends, FastAPI
+
             from auth import require_auth
 
             app = FastAPI()
@@ -626,8 +641,10 @@ class TestNoOp(CodemodTest):
 
     def test_idempotent(self) -> None:
         code = """
-            from fastapi import Depends, APIRouter, FastAPI
-            from auth import CurrentUser, require_auth, router as auth_router
+            from fastapi import APIRouter, Depends, FastAPI
+
+            from auth import CurrentUser, require_auth
+            from auth import router as auth_router
 
             app = FastAPI()
             app.include_router(auth_router)

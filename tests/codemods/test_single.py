@@ -288,6 +288,41 @@ def test_the_codemod_enters_only_what_it_edits(monkeypatch: pytest.MonkeyPatch) 
     assert entered[0] == entered[1] < 10 * 15
 
 
+@pytest.mark.parametrize(
+    ("filename", "taken", "auth_path", "imported"),
+    [
+        ("main.py", [], "auth.py", "from auth import"),
+        ("main.py", ["auth.py"], "security.py", "from security import"),
+        ("app/main.py", ["auth", "security.py"], "app/fastapi_auth.py", "from .fastapi_auth import"),
+        ("auth.py", [], "security.py", "from security import"),
+    ],
+)
+def test_the_auth_module_takes_a_free_name(filename: str, taken: list[str], auth_path: str, imported: str) -> None:
+    """A file or folder next to the module (``taken``), or the module itself, keeps its name; a second run with the
+    same neighbours changes nothing."""
+    result = add_auth_to_source(USER_APP, filename, scheme="api-key", taken=taken)
+    assert [file.path for file in result.files] == [filename, auth_path]
+    assert imported in result.files[0].content
+    assert add_auth_to_source(result.files[0].content, filename, scheme="api-key", taken=taken).files == []
+
+
+def test_a_module_the_source_imports_other_names_from_is_the_users() -> None:
+    """``from auth import verify_token``: the module's own auth.py exists; ours must not replace or shadow it."""
+    source = USER_APP.replace(
+        "from pydantic import BaseModel\n", "from pydantic import BaseModel\n\nfrom auth import verify_token\n"
+    )
+    result = add_auth_to_source(source, "main.py", scheme="api-key")
+    assert [file.path for file in result.files] == ["main.py", "security.py"]
+    assert "from auth import verify_token" in result.files[0].content
+    assert "from security import require_auth" in result.files[0].content
+    assert add_auth_to_source(result.files[0].content, "main.py", scheme="api-key").files == []
+
+
+def test_every_name_taken_is_an_error() -> None:
+    with pytest.raises(InputError, match=r"^filename: auth\.py, security\.py, fastapi_auth\.py are all taken"):
+        add_auth_to_source(USER_APP, "main.py", taken=["auth.py", "security", "fastapi_auth.py"])
+
+
 def test_comments_docstrings_and_layout_are_kept() -> None:
     """Only the edited lines differ: every other line of the module is unchanged and in order."""
     edited = add_auth_to_source(USER_APP, "main.py", scheme="api-key").files[0].content

@@ -39,7 +39,15 @@ async def test_listed_with_its_annotations_and_schemas(server) -> None:
     assert tool.annotations.idempotent_hint is True
     assert tool.output_schema is not None
     assert set(tool.output_schema["properties"]) >= {"files", "diff", "validation", "written"}
-    assert set(tool.input_schema["properties"]) == {"source", "filename", "project_dir", "scheme", "protect", "write"}
+    assert set(tool.input_schema["properties"]) == {
+        "source",
+        "filename",
+        "project_dir",
+        "scheme",
+        "protect",
+        "write",
+        "neighbours",
+    }
 
 
 async def test_one_module_is_edited_and_validated(server) -> None:
@@ -121,3 +129,19 @@ def test_cli_hash_password_reads_stdin(monkeypatch: pytest.MonkeyPatch, capsys: 
     assert PasswordHash.recommended().verify("correct horse", printed)
     monkeypatch.setattr("sys.stdin", io.StringIO("\n"))
     assert main(["auth", "hash-password"]) == 2
+
+
+def test_cli_one_module_next_to_the_users_auth_module(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The user's auth.py next to the module is neither overwritten nor shadowed: ours is security.py. An auth.py of
+    ours (a previous run's) does not count."""
+    module = tmp_path / "main.py"
+    module.write_text(USER_APP)
+    (tmp_path / "auth.py").write_text('"""My own auth helpers."""\n')
+    assert main(["auth", str(module), "--scheme", "api-key"]) == 0
+    out = capsys.readouterr().out
+    assert "# --- security.py ---\n" in out
+    assert "from security import require_auth" in out
+    assert "# --- auth.py ---" not in out
+    (tmp_path / "auth.py").write_text('"""Added by fastapi-expert (`add_auth`, scheme `api-key`)."""\n')
+    assert main(["auth", str(module), "--scheme", "api-key"]) == 0
+    assert "# --- auth.py ---\n" in capsys.readouterr().out

@@ -66,6 +66,16 @@ def _read_password() -> str:
     return first
 
 
+def _neighbours(module: Path) -> list[str]:
+    """The files and folders next to ``module`` the auth module must not take: all but an auth module of ours."""
+    from fastapi_expert.codemods.project import is_our_auth_module
+
+    try:
+        return sorted(path.name for path in module.parent.iterdir() if path != module and not is_our_auth_module(path))
+    except OSError:
+        return []
+
+
 def _auth(args: argparse.Namespace) -> int:
     import anyio
 
@@ -89,7 +99,10 @@ def _auth(args: argparse.Namespace) -> int:
             source = target.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise InputError(f"cannot read {target}: {exc}", argument="FILE") from exc
-        result = anyio.run(lambda: add_auth(source=source, filename=target.name, scheme=args.scheme, protect=protect))
+        taken = _neighbours(target)
+        result = anyio.run(
+            lambda: add_auth(source=source, filename=target.name, scheme=args.scheme, protect=protect, taken=taken)
+        )
     else:
         raise InputError(f"{args.target} is neither a file nor a folder", argument="FILE|DIR")
     if args.json:

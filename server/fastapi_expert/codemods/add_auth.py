@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import ast
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import TypeVar
 
 import libcst as cst
 from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
 from libcst.codemod.visitors import AddImportsVisitor
 
+from fastapi_expert.codemods.imports import add_imports
 from fastapi_expert.codemods.plan import ModulePlan, Position, Protect
 from fastapi_expert.codemods.schemes import (
     DEPENDENCY_NAME,
@@ -111,7 +112,8 @@ class AddAuthCommand(VisitorBasedCodemodCommand):
     Arguments: ``scheme`` and ``protect`` as ``add_auth`` takes them, ``auth_module`` (the module the names are
     imported from, ``"auth"``, ``".auth"`` or ``"app.core.security"``) and, when the caller planned already (the
     project mode), ``plan``; without it the module's own routes are planned from its source, as one module next to
-    its auth module.
+    its auth module. ``first_party``: the top-level names of the project's packages and modules, for isort's
+    sections (the auth module's is added).
     """
 
     DESCRIPTION = "Protect FastAPI routes with an auth dependency (require_auth / CurrentUser)."
@@ -123,12 +125,15 @@ class AddAuthCommand(VisitorBasedCodemodCommand):
         protect: Protect = "mutating",
         auth_module: str = "auth",
         plan: ModulePlan | None = None,
+        first_party: Collection[str] = (),
     ) -> None:
         super().__init__(context)
         self.scheme = scheme_named(scheme)
         self.protect = protect
         self.auth_module = auth_module
         self.plan = plan
+        top = auth_module.split(".")[0]
+        self.first_party = frozenset({*first_party, top} if top else first_party)
         self._insert_after: cst.SimpleStatementLine | None = None
         self._app_variable = ""
         self._map: SourceMap | None = None
@@ -138,11 +143,9 @@ class AddAuthCommand(VisitorBasedCodemodCommand):
 
     def transform_module(self, tree: cst.Module) -> cst.Module:
         """``CodemodCommand.transform_module`` without its two whole-module costs: no ``MetadataWrapper`` (a deep copy
-        of the module; this command needs no metadata), and ``AddImportsVisitor`` run on the module's head."""
-        edited = self.transform_module_impl(tree)
-        if AddImportsVisitor.CONTEXT_KEY not in self.context.scratch:
-            return edited
-        return _with_imports(self.context, edited)
+        of the module; this command needs no metadata), and ``AddImportsVisitor`` run on the module's head, the names
+        of the statements it extends or adds in isort order (``imports.py``)."""
+        return add_imports(self.context, self.transform_module_impl(tree), first_party=self.first_party)
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         if self.plan is None:
@@ -257,32 +260,7 @@ class AddAuthCommand(VisitorBasedCodemodCommand):
         return statements
 
 
-# -- imports -----------------------------------------------------------------------------------------------------------
-
-
-def _is_import_line(statement: cst.BaseStatement) -> bool:
-    return (
-        isinstance(statement, cst.SimpleStatementLine)
-        and len(statement.body) == 1
-        and isinstance(statement.body[0], cst.Import | cst.ImportFrom)
-    )
-
-
-def _with_imports(context: CodemodContext, module: cst.Module) -> cst.Module:
-    """``module`` with the imports scheduled in ``context`` added by ``AddImportsVisitor``, run on the module's head:
-    its first statement, the import lines after it, and a stand-in for the statement that follows them (whose leading
-    blank lines the visitor may change). The visitor reads and edits nothing else: the imports before the module's
-    first other statement, where it also inserts the new ones."""
-    body = module.body
-    end = next((index for index in range(1, len(body)) if not _is_import_line(body[index])), None)
-    if end is None:
-        return AddImportsVisitor(context).transform_module(module)
-    following = body[end]
-    stand_in = cst.SimpleStatementLine([cst.Pass()], leading_lines=following.leading_lines)
-    head = AddImportsVisitor(context).transform_module(module.with_changes(body=[*body[:end], stand_in]))
-    *imports, edited_stand_in = head.body
-    following = following.with_changes(leading_lines=edited_stand_in.leading_lines)
-    return module.with_changes(body=[*imports, following, *body[end + 1 :]])
+# -- helpers -----------------------------------------------------------------------------------------------------------
 
 
 def _parsed(tree: cst.Module, path: str) -> Module:

@@ -22,6 +22,7 @@ from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor
 
 from fastapi_expert.codemods.add_auth import AddAuthCommand
+from fastapi_expert.codemods.imports import add_imports
 from fastapi_expert.codemods.plan import ModulePlan, Protect, plan_auth
 from fastapi_expert.codemods.result import AddAuthResult, protected_routes
 from fastapi_expert.codemods.schemes import AuthScheme, scheme_named
@@ -32,7 +33,7 @@ from fastapi_expert.project.changes import ChangeSet
 from fastapi_expert.project.layout import ProjectLayout, detect_layout
 from fastapi_expert.project.sources import ProjectSources
 
-__all__ = ["FIXTURE_NAME", "MARKER", "ProjectAuth", "add_auth_to_project", "plan_project"]
+__all__ = ["FIXTURE_NAME", "MARKER", "ProjectAuth", "add_auth_to_project", "is_our_auth_module", "plan_project"]
 
 #: Our auth modules say so in their docstring (a module with it is reused, never overwritten).
 MARKER = "Added by fastapi-expert (`add_auth`"
@@ -60,13 +61,13 @@ class ProjectAuth:
 def _auth_location(layout: ProjectLayout) -> tuple[str, str, bool]:
     """(path, module, exists-and-ours) of the auth module."""
     location = layout.security
-    if not location.exists or _is_ours(layout.root / location.path):
+    if not location.exists or is_our_auth_module(layout.root / location.path):
         return location.path, location.module, location.exists
     sibling = PurePosixPath(location.path).with_name("auth.py").as_posix()
     module = location.module.rpartition(".")[0]
     module = f"{module}.auth" if module else "auth"
     target = layout.root / sibling
-    if target.exists() and not _is_ours(target):
+    if target.exists() and not is_our_auth_module(target):
         raise InputError(
             f"both {location.path} and {sibling} exist and are not add_auth's; move one to let add_auth add its "
             "auth module",
@@ -75,7 +76,8 @@ def _auth_location(layout: ProjectLayout) -> tuple[str, str, bool]:
     return sibling, module, target.exists()
 
 
-def _is_ours(path: Path) -> bool:
+def is_our_auth_module(path: Path) -> bool:
+    """Whether the module at ``path`` is an auth module ``add_auth`` wrote (its docstring says so)."""
     try:
         return MARKER in path.read_text(encoding="utf-8")[:2000]
     except (OSError, UnicodeDecodeError):
@@ -96,6 +98,7 @@ def plan_project(
     plans = plan_auth(sources, routes, auth_scheme, protect, files=edited, app_path=layout.app.path)
     files: dict[str, str] = {}
     originals: dict[str, str | None] = {}
+    first_party = {name.split(".")[0] for name in sources.modules_by_name}
     for path, plan in sorted(plans.items()):
         if plan.empty:
             continue
@@ -110,7 +113,11 @@ def plan_project(
                 f"does not parse: {error.message}", path=path, line=error.raw_line, column=error.raw_column + 1
             ) from error
         command = AddAuthCommand(
-            CodemodContext(filename=path), scheme=auth_scheme.name, auth_module=auth_module, plan=plan
+            CodemodContext(filename=path),
+            scheme=auth_scheme.name,
+            auth_module=auth_module,
+            plan=plan,
+            first_party=first_party,
         )
         new = command.transform_module(tree).code
         if new != original:
@@ -175,7 +182,7 @@ def _add_test_fixture(
     first, *rest = snippet.body
     spaced = first.with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
     appended = tree.with_changes(body=[*tree.body, spaced, *rest])
-    files[conftest] = AddImportsVisitor(codemod).transform_module(appended).code
+    files[conftest] = add_imports(codemod, appended).code
     originals[conftest] = original
     return []
 

@@ -9,6 +9,7 @@ failed validation is ``ValidationFailed`` (our bug) and nothing is written.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import anyio
@@ -53,9 +54,11 @@ async def add_auth(
     protect: Protect = "mutating",
     write: bool = False,
     validate: bool = True,
+    taken: Sequence[str] = (),
 ) -> AddAuthResult:
     """Protect the routes of ``source`` (one module, never written) or of the project at ``project_dir`` (a diff,
-    or with ``write`` the files written all or nothing). The generated code is validated first (``validate``)."""
+    or with ``write`` the files written all or nothing). The generated code is validated first (``validate``).
+    ``taken``: with ``source``, the files and folders next to the module (the auth module takes none of them)."""
     if (source is None) == (project_dir is None):
         raise InputError("pass exactly one of source (with filename) or project_dir", argument="source")
     auth_scheme = scheme_named(scheme)
@@ -67,7 +70,7 @@ async def add_auth(
         from fastapi_expert.codemods.single import add_auth_to_source
 
         result = await anyio.to_thread.run_sync(
-            lambda: add_auth_to_source(source, filename, scheme=scheme, protect=protect)
+            lambda: add_auth_to_source(source, filename, scheme=scheme, protect=protect, taken=taken)
         )
         changes = None
     else:

@@ -60,6 +60,14 @@ def register(server: MCPServer, root: Path) -> None:
             Field(description='"mutating", "all", or route patterns like "/items" or "DELETE /items/{id}".'),
         ] = "mutating",
         write: Annotated[bool, Field(description="With project_dir: write the changes (all or nothing).")] = False,
+        neighbours: Annotated[
+            list[Annotated[str, Field(min_length=1, max_length=255)]],
+            Field(
+                max_length=10_000,
+                description="With source: the names of the files and folders next to the module, so that the new "
+                "auth module (auth.py, else security.py or fastapi_auth.py) does not take one of the user's.",
+            ),
+        ] = [],  # noqa: B006 - the tool's schema default; never mutated
     ) -> AddAuthResult:
         with tool_errors():
             directory = _confined(root, project_dir) if project_dir is not None else None
@@ -70,6 +78,7 @@ def register(server: MCPServer, root: Path) -> None:
                 scheme=scheme,
                 protect=protect,
                 write=write,
+                taken=neighbours,
             )
 
 
