@@ -323,6 +323,59 @@ def test_every_name_taken_is_an_error() -> None:
         add_auth_to_source(USER_APP, "main.py", taken=["auth.py", "security", "fastapi_auth.py"])
 
 
+LOGIN_APP = """from typing import Annotated
+
+from fastapi import APIRouter, Depends, FastAPI
+from fastapi.security import OAuth2PasswordRequestForm
+
+app = FastAPI()
+auth = APIRouter(prefix="/auth")
+
+
+@app.post("/token")
+def token() -> dict[str, str]:
+    return {"access_token": "x"}
+
+
+@auth.post("/session")
+def open_session(form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> dict[str, str]:
+    return {"user": form.username}
+
+
+@auth.post("/login/access-token")
+def login_access_token() -> None:
+    return None
+
+
+@app.post("/items")
+def create_item() -> None:
+    return None
+
+
+app.include_router(auth)
+"""
+
+
+@pytest.mark.parametrize("protect", ["all", "mutating"])
+def test_the_users_login_routes_are_left_open_with_a_note(protect: str) -> None:
+    """Protecting the routes clients log in through would lock everybody out: a path with /token or /login, or a
+    route taking OAuth2PasswordRequestForm, is skipped (and said so); the other routes are protected."""
+    result = add_auth_to_source(LOGIN_APP, "main.py", scheme="api-key", protect=protect)
+    assert [(route.methods, route.path) for route in result.protected] == [(["POST"], "/items")]
+    edited = result.files[0].content
+    assert edited.count("Depends(require_auth)") == 1
+    assert 'auth = APIRouter(prefix="/auth")' in edited  # not protected at the router level either
+    note = next(note for note in result.notes if note.startswith("left "))
+    assert "POST /token (main.py), POST /auth/session (main.py), POST /auth/login/access-token (main.py)" in note
+    assert add_auth_to_source(edited, "main.py", scheme="api-key", protect=protect).files == []
+
+
+def test_a_login_route_named_in_protect_is_protected() -> None:
+    result = add_auth_to_source(LOGIN_APP, "main.py", scheme="api-key", protect=["POST /token"])
+    assert [(route.methods, route.path) for route in result.protected] == [(["POST"], "/token")]
+    assert not any(note.startswith("left ") for note in result.notes)
+
+
 def test_comments_docstrings_and_layout_are_kept() -> None:
     """Only the edited lines differ: every other line of the module is unchanged and in order."""
     edited = add_auth_to_source(USER_APP, "main.py", scheme="api-key").files[0].content

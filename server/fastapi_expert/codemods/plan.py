@@ -17,6 +17,9 @@ The decision, for each path operation of the modules being edited:
   parameter, local or module-level name of that name), gets a ``current_user: CurrentUser`` parameter instead (for
   schemes that identify a user: ``oauth2-password-jwt``, ``http-basic``); with router-level protection it gets the
   parameter too. The rule is mechanical on purpose: the codemod never guesses from names like ``user`` or ``me``.
+- **Login routes** are never protected by ``"mutating"`` or ``"all"`` (that would lock everybody out): a route with a
+  ``token`` or ``login`` path segment, or taking ``OAuth2PasswordRequestForm``; the plan lists them for a note. A
+  route list in ``protect`` protects what it names.
 - **Token route**: for ``oauth2-password-jwt``, the auth module's ``router`` (``POST /token``) is included into the
   ``FastAPI`` app right after the statement that creates it, unless it is already included.
 """
@@ -35,7 +38,7 @@ from fastapi_expert.project.routes import Endpoint, RouteInventory, match_routes
 from fastapi_expert.project.sources import Module, ProjectSources
 from fastapi_expert.review.index import MUTATING_METHODS
 
-__all__ = ["ModulePlan", "Position", "Protect", "ProtectedRoute", "plan_auth", "selected_endpoints"]
+__all__ = ["ModulePlan", "Position", "Protect", "ProtectedRoute", "login_notes", "plan_auth", "selected_endpoints"]
 
 #: ``"mutating"``, ``"all"``, or a list of ``"/path"`` / ``"METHOD /path"`` patterns.
 Protect = Literal["mutating", "all"] | Sequence[str]
@@ -65,6 +68,7 @@ class ModulePlan:
     user_parameters: frozenset[Position] = frozenset()  # route decorators whose function gets current_user
     include_token_router_after: tuple[int, str] | None = None  # (line of the app's assignment, the app's variable)
     routes: tuple[ProtectedRoute, ...] = ()
+    login_routes: tuple[str, ...] = ()  # "POST /token": selected, left unprotected (login routes)
     source: Module | None = field(default=None, compare=False, repr=False)
 
     @property
@@ -130,7 +134,14 @@ def plan_auth(
     Routes outside ``files`` are neither selected nor edited."""
     wanted = set(files)
     scoped = RouteInventory(tuple(e for e in inventory.endpoints if e.file in wanted), inventory.routers)
-    selected = _declarations(selected_endpoints(scoped, protect))
+    chosen = selected_endpoints(scoped, protect)
+    login: dict[str, list[str]] = {}
+    if isinstance(protect, str):  # "mutating" or "all": never the login route, which would lock everybody out
+        logins = {id(e) for e in chosen if e.file in wanted and _is_login_route(sources, e)}
+        for endpoint in (e for e in chosen if id(e) in logins):
+            login.setdefault(endpoint.file, []).append(f"{' '.join(endpoint.methods)} {endpoint.full_path}")
+        chosen = tuple(e for e in chosen if id(e) not in logins)
+    selected = _declarations(chosen)
     declarations = _declarations(inventory.endpoints)
     to_protect = {key: route for key, route in selected.items() if not declarations[key].protected}
 
@@ -183,6 +194,7 @@ def plan_auth(
             dependency_calls=frozenset(calls),
             user_parameters=frozenset(parameters),
             routes=tuple(sorted(routes, key=lambda r: (r.line, r.path))),
+            login_routes=tuple(login.get(path, ())),
             source=module,
         )
     if scheme.has_token_route and any(not plan.empty for plan in plans.values()):
@@ -194,6 +206,48 @@ def plan_auth(
                 plans[candidate] = replace(plan, include_token_router_after=site)
                 break
     return plans
+
+
+_LOGIN_FORMS = frozenset(
+    f"{module}.{name}"
+    for module in ("fastapi.security", "fastapi.security.oauth2")
+    for name in ("OAuth2PasswordRequestForm", "OAuth2PasswordRequestFormStrict")
+)
+_LOGIN_SEGMENTS = frozenset({"token", "login"})
+
+
+def _is_login_route(sources: ProjectSources, endpoint: Endpoint) -> bool:
+    """A route clients log in through: a ``token`` or ``login`` segment in its path (``/token``,
+    ``/login/access-token``), or a parameter taking ``OAuth2PasswordRequestForm``."""
+    segments = {segment.lower() for segment in endpoint.full_path.split("/")}
+    if segments & _LOGIN_SEGMENTS:
+        return True
+    module = sources.at(endpoint.file)
+    if module is None:
+        return False
+    function = _route_functions(module).get((endpoint.line, endpoint.column))
+    if function is None:
+        function = module.index.functions.get(endpoint.function.rsplit(".", 1)[-1])
+    if function is None:
+        return False
+    arguments = function.args
+    defaults = [*arguments.defaults, *(default for default in arguments.kw_defaults if default is not None)]
+    for node in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs, *defaults]:
+        for part in ast.walk(node.annotation if isinstance(node, ast.arg) and node.annotation else node):
+            if isinstance(part, ast.Name | ast.Attribute) and module.resolve(part) in _LOGIN_FORMS:
+                return True
+    return False
+
+
+def login_notes(plans: Iterable[ModulePlan]) -> list[str]:
+    """A note on the login routes the plans left unprotected."""
+    routes = [f"{route} ({plan.path})" for plan in plans for route in plan.login_routes]
+    if not routes:
+        return []
+    return [
+        f"left {', '.join(routes)} unprotected: a login route must stay open (its path has 'token' or 'login', or it "
+        "takes OAuth2PasswordRequestForm); name it in protect to protect it anyway"
+    ]
 
 
 def _route_functions(module: Module) -> dict[Position, ast.FunctionDef | ast.AsyncFunctionDef]:

@@ -23,7 +23,7 @@ from libcst.codemod.visitors import AddImportsVisitor
 
 from fastapi_expert.codemods.add_auth import AddAuthCommand
 from fastapi_expert.codemods.imports import add_imports
-from fastapi_expert.codemods.plan import ModulePlan, Protect, plan_auth
+from fastapi_expert.codemods.plan import ModulePlan, Protect, login_notes, plan_auth
 from fastapi_expert.codemods.result import AddAuthResult, protected_routes
 from fastapi_expert.codemods.schemes import AuthScheme, scheme_named
 from fastapi_expert.codemods.single import auth_source
@@ -122,7 +122,7 @@ def plan_project(
         new = command.transform_module(tree).code
         if new != original:
             files[path], originals[path] = new, original
-    notes: list[str] = []
+    notes: list[str] = login_notes(plans.values())
     active = [plan for plan in plans.values() if not plan.empty]
     if files:
         notes.append(f"set {', '.join(auth_scheme.environment)} in the environment (see {auth_path})")

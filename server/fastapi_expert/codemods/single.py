@@ -25,7 +25,7 @@ from pathlib import Path, PurePosixPath
 import libcst as cst
 from libcst.codemod import CodemodContext
 
-from fastapi_expert.codemods.plan import ModulePlan, Protect, plan_auth
+from fastapi_expert.codemods.plan import ModulePlan, Protect, login_notes, plan_auth
 from fastapi_expert.codemods.result import AddAuthResult, protected_routes
 from fastapi_expert.codemods.schemes import (
     DEPENDENCY_NAME,
@@ -197,7 +197,7 @@ def add_auth_to_source(
 
 
 def _notes(scheme: AuthScheme, plan: ModulePlan, auth_path: str, *, has_app: bool) -> list[str]:
-    notes: list[str] = []
+    notes: list[str] = login_notes([plan])
     if plan.empty:
         notes.append("nothing to protect: every selected route is protected already (or none is selected)")
         return notes
