@@ -137,7 +137,7 @@ def plan_auth(
     chosen = selected_endpoints(scoped, protect)
     login: dict[str, list[str]] = {}
     if isinstance(protect, str):  # "mutating" or "all": never the login route, which would lock everybody out
-        logins = {id(e) for e in chosen if e.file in wanted and _is_login_route(sources, e)}
+        logins = {id(e) for e in chosen if not e.protected and _is_login_route(sources, e)}
         for endpoint in (e for e in chosen if id(e) in logins):
             login.setdefault(endpoint.file, []).append(f"{' '.join(endpoint.methods)} {endpoint.full_path}")
         chosen = tuple(e for e in chosen if id(e) not in logins)
