@@ -491,6 +491,35 @@ class TestDecorators(CodemodTest):
         """
         self.assertCodemod(before, after, scheme="api-key")
 
+    def test_a_closing_parenthesis_on_its_own_line_stays_there(self) -> None:
+        before = """
+            from fastapi import FastAPI
+
+            app = FastAPI()
+
+
+            @app.delete(
+                "/items/{item_id}", status_code=204
+            )
+            def delete_item(item_id: int) -> None:
+                return None
+        """
+        after = """
+            from fastapi import Depends, FastAPI
+
+            from auth import require_auth
+
+            app = FastAPI()
+
+
+            @app.delete(
+                "/items/{item_id}", status_code=204, dependencies=[Depends(require_auth)]
+            )
+            def delete_item(item_id: int) -> None:
+                return None
+        """
+        self.assertCodemod(before, after, scheme="api-key")
+
 
 class TestUserParameter(CodemodTest):
     TRANSFORM = AddAuthCommand

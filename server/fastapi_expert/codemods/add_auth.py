@@ -294,6 +294,13 @@ def _appended(items: Sequence[_Item], new: _Item, opening: cst.BaseParenthesizab
     separator = _separator(items, opening)
     if isinstance(last.comma, cst.Comma):
         new = new.with_changes(comma=last.comma)
+    # The whitespace before the closing parenthesis (a line break, when it sits on a line of its own) stays there.
+    if isinstance(last, cst.Arg) and isinstance(new, cst.Arg):
+        new = new.with_changes(whitespace_after_arg=last.whitespace_after_arg)
+        last = last.with_changes(whitespace_after_arg=cst.SimpleWhitespace(""))
+    elif isinstance(last, cst.Param) and isinstance(new, cst.Param):
+        new = new.with_changes(whitespace_after_param=last.whitespace_after_param)
+        last = last.with_changes(whitespace_after_param=cst.SimpleWhitespace(""))
     result = list(items[:-1])
     result += [last.with_changes(comma=separator), new]
     return result

@@ -8,12 +8,14 @@ its docstring) is reused as it is. Modules import it absolutely (``from app.core
 
 The tests: an autouse fixture ``override_auth`` in the tests' top ``conftest.py`` (created when there is none) sets
 ``app.dependency_overrides[require_auth]`` to a test user for each test, so a suite that passed before still passes.
-It needs the app object at module level (``from app.main import app``); for an app built by a factory the fixture is
-not added and a note says so.
+It takes the conftest's own ``app`` fixture when there is one (an app built by a factory for the tests), else the
+app object at module level (``from app.main import app``); for an app built by a factory without such a fixture, it
+is not added and a note says so.
 """
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -147,7 +149,12 @@ def _add_test_fixture(
     tests = layout.tests
     if tests.directory is None:
         return ["the project has no tests: none were updated"]
-    if layout.app.factory is not None:
+    conftest = (
+        tests.conftests[0].path if tests.conftests else (PurePosixPath(tests.directory) / "conftest.py").as_posix()
+    )
+    module = sources.at(conftest) if tests.conftests else None
+    app_fixture = module is not None and _has_app_fixture(module.tree)
+    if layout.app.factory is not None and not app_fixture:
         return [
             f"the app is built by {layout.app.factory}(): override require_auth in your test client fixture "
             "(app.dependency_overrides[require_auth] = ...)"
@@ -155,15 +162,12 @@ def _add_test_fixture(
     user_class, user_value = _TEST_USERS[scheme.name]
     context = {
         "app_module": layout.app.module,
-        "app_variable": layout.app.variable,
+        "app_variable": "app" if app_fixture else layout.app.variable,
+        "app_fixture": app_fixture,
         "auth_module": auth_module,
         "user_class": user_class,
         "user_value": user_value,
     }
-    conftest = (
-        tests.conftests[0].path if tests.conftests else (PurePosixPath(tests.directory) / "conftest.py").as_posix()
-    )
-    module = sources.at(conftest) if tests.conftests else None
     if module is None:
         files[conftest] = render("auth/test_override.py.j2", imports=True, **context).lstrip("\n")
         originals[conftest] = None
@@ -175,16 +179,28 @@ def _add_test_fixture(
     snippet = cst.parse_module(render("auth/test_override.py.j2", imports=False, **context))
     codemod = CodemodContext(filename=conftest)
     AddImportsVisitor.add_needed_import(codemod, "pytest")
-    AddImportsVisitor.add_needed_import(codemod, layout.app.module, layout.app.variable)
+    if not app_fixture:
+        AddImportsVisitor.add_needed_import(codemod, layout.app.module, layout.app.variable)
     AddImportsVisitor.add_needed_import(codemod, auth_module, "require_auth")
     if user_class is not None:
         AddImportsVisitor.add_needed_import(codemod, auth_module, user_class)
     first, *rest = snippet.body
     spaced = first.with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
     appended = tree.with_changes(body=[*tree.body, spaced, *rest])
-    files[conftest] = add_imports(codemod, appended).code
+    first_party = {name.split(".")[0] for name in sources.modules_by_name}
+    files[conftest] = add_imports(codemod, appended, first_party=first_party).code
     originals[conftest] = original
     return []
+
+
+def _has_app_fixture(tree: ast.Module) -> bool:
+    """The tests' conftest defines a fixture ``app`` (the app a factory built for the tests): the override uses it."""
+    return any(
+        isinstance(node, ast.FunctionDef)
+        and node.name == "app"
+        and any("fixture" in ast.unparse(decorator) for decorator in node.decorator_list)
+        for node in tree.body
+    )
 
 
 def add_auth_to_project(
