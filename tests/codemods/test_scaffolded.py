@@ -5,6 +5,7 @@ nothing."""
 
 from __future__ import annotations
 
+import importlib
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -65,10 +66,9 @@ def test_add_auth_on_the_scaffolded_project(
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("AUTH_PASSWORD", PASSWORD)
     monkeypatch.setenv("AUTH_PASSWORD_HASH", PasswordHash.recommended().hash(PASSWORD))
-    import app.main  # the project's, from the path the fixture added
-
-    settings = app.main.Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'auth.db'}")
-    with TestClient(app.main.create_app(settings)) as client:
+    main = importlib.import_module("app.main")  # the project's, from the path the fixture added
+    settings = main.Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'auth.db'}")
+    with TestClient(main.create_app(settings)) as client:
         right, wrong = _credentials(scheme, client)
         for credentials in ({}, wrong):
             assert client.post("/categories/", json=BODY, **credentials).status_code == 401
