@@ -255,3 +255,28 @@ def test_merged_imports_are_sorted_only_where_the_project_sorts_them(tmp_path: P
     assert sorted_like(unsorted, unsorted + "Y = 1\n", path) == unsorted + "Y = 1\n"
     monkeypatch.setattr("ruff.__main__.find_ruff_bin", lambda: str(tmp_path / "no-ruff"))
     assert sorted_like(original, merged, path) == merged
+
+
+def test_the_projects_own_virtualenv_runs_the_validation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A project with a `.venv` is validated by that interpreter, not ours: here a real venv (`python -m venv`) whose
+    site-packages reach our installed packages through a .pth file, so it can run the project."""
+    import site
+    import sysconfig
+
+    root = copy(tmp_path, "package_app")
+    monkeypatch.chdir(root)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(root / ".venv")], check=True)
+    venv_python = root / ".venv" / "bin" / "python"
+    purelib = subprocess.run(
+        [str(venv_python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    ours = [sysconfig.get_paths()["purelib"], *site.getsitepackages()]
+    (Path(purelib) / "fastapi_expert_test.pth").write_text("\n".join(dict.fromkeys(ours)) + "\n")
+    result = scaffold(root, write=False)
+    assert result.validation.ok, result.validation
+    details = " ".join(step.detail for step in result.validation.steps)
+    assert f"(python: {venv_python})" in details
+    assert not any("no virtualenv" in note for note in result.notes)
