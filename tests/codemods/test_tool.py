@@ -75,6 +75,12 @@ async def test_a_project_is_written_and_a_second_run_changes_nothing(server, pro
     ]
     assert "require_auth" in (project / "app" / "routers" / "notes.py").read_text()
     assert (second.structured_content["files"], second.structured_content["written"]) == ([], [])
+    # Validated before it was written: the auth module in the reference app, then the project itself (a copy with the
+    # changes applied): its app imports and builds its OpenAPI, and its own tests pass with the auth fixture.
+    steps = {step["name"]: step for step in first.structured_content["validation"]["steps"]}
+    assert list(steps) == ["syntax", "ruff", "review", "import", "startup", "openapi", "routes", "app", "tests"]
+    assert all(step["ok"] and not step["skipped"] for step in steps.values())
+    assert "passed" in steps["tests"]["detail"]
 
 
 @pytest.mark.parametrize(

@@ -2,9 +2,10 @@
 
 The validation runs the generated auth module in the reference app (``validate_files``): syntax, ruff, our review,
 import, start-up, the OpenAPI schema and a round trip through a probe router that uses ``require_auth`` and
-``CurrentUser`` the way the edited modules do (the probe is never returned). The user's edited modules are not run
-there (they need the user's own code); the codemod guarantees they parse, and the tests prove the edits work. A
-failed validation is ``ValidationFailed`` (our bug) and nothing is written.
+``CurrentUser`` the way the edited modules do (the probe is never returned). With ``project_dir``, the changes are
+then applied to a copy of the project, whose app must import and build its OpenAPI schema and whose own test suite
+(with the auth fixture the codemod added) must still pass (``validate.project.validate_changes``, by the project's
+virtualenv when it has one). A failed validation is ``ValidationFailed`` (our bug) and nothing is written.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from fastapi_expert.codemods.schemes import AuthScheme, scheme_named
 from fastapi_expert.codemods.single import auth_source
 from fastapi_expert.errors import InputError, ValidationFailed
 from fastapi_expert.models import GeneratedFile
+from fastapi_expert.project import ChangeSet
 from fastapi_expert.validate.models import ValidationReport
 
 __all__ = ["add_auth", "validate_scheme"]
@@ -83,7 +85,28 @@ async def add_auth(
     if not result.files:
         return result
     validation = await validate_scheme(auth_scheme) if validate else None
+    notes = list(result.notes)
+    if validation is not None and changes is not None and project_dir is not None:
+        project, project_notes = await anyio.to_thread.run_sync(_validate_in_project, project_dir, changes)
+        # The project's syntax step repeats the reference app's (every edited module compiles): its app and tests.
+        steps = [*validation.steps, *(step for step in project.steps if step.name != "syntax")]
+        validation = ValidationReport(ok=True, steps=steps)
+        notes.extend(project_notes)
+        result = result.model_copy(update={"notes": notes})
     written: list[str] = []
     if write and changes is not None:
         written = await anyio.to_thread.run_sync(changes.write)
     return result.model_copy(update={"validation": validation, "written": written})
+
+
+def _validate_in_project(project_dir: Path, changes: ChangeSet) -> tuple[ValidationReport, list[str]]:
+    """The project's own app and tests, in a copy with ``changes`` applied; ``ValidationFailed`` when a step fails."""
+    from fastapi_expert.project import detect_layout
+    from fastapi_expert.validate.project import validate_changes
+
+    report, notes = validate_changes(detect_layout(project_dir), changes)
+    if not report.ok:
+        failed = report.failed_step
+        step = failed.name if failed is not None else "unknown"
+        raise ValidationFailed(step=step, detail=failed.detail if failed is not None else "no step passed")
+    return report, notes

@@ -22,6 +22,7 @@ from fastapi_expert.generate.endpoint import EndpointSpec
 from fastapi_expert.models import GeneratedFile
 from fastapi_expert.project import ChangeSet, files_from
 from fastapi_expert.validate.models import ValidationReport, ValidationStep
+from fastapi_expert.validate.project import syntax_step
 
 __all__ = ["ScaffoldResult", "scaffold_endpoint", "validate_standalone"]
 
@@ -64,7 +65,7 @@ async def validate_standalone(
     review, import, startup, openapi, routes) and, at the same time, its own tests in one pytest run."""
     from fastapi_expert.validate.harness import validate_files
 
-    syntax = _syntax(files)
+    syntax = syntax_step(files)
     if not syntax.ok:
         skipped = ValidationStep(name="tests", ok=False, duration_ms=0, detail="skipped: syntax failed", skipped=True)
         return ValidationReport(ok=False, steps=[syntax, skipped])
@@ -141,47 +142,7 @@ async def scaffold_endpoint(
 
 def _validate_in_place(plan: object) -> tuple[ValidationReport, list[str]]:
     from fastapi_expert.generate.inplace import InPlacePlan
-    from fastapi_expert.validate.environment import describe, settings_environment
-    from fastapi_expert.validate.project import project_copy, validate_project_copy
+    from fastapi_expert.validate.project import validate_changes
 
     assert isinstance(plan, InPlacePlan)  # noqa: S101 (typed for the thread call)
-    layout = plan.layout
-    notes = []
-    python = layout.venv.python if layout.venv is not None else Path(sys.executable)
-    if layout.venv is None:
-        notes.append("the project has no virtualenv (.venv, venv): validated with fastapi-expert's Python")
-    syntax = _syntax(files_from(plan.changes))
-    if not syntax.ok:
-        return ValidationReport(ok=False, steps=[syntax]), notes
-    with tempfile.TemporaryDirectory(prefix="fastapi-expert-inplace-") as folder:
-        copy = project_copy(layout.root, Path(folder) / "project")
-        plan.changes.write(copy)
-        # The settings' required fields get test values, and a database URL override points at SQLite in the copy
-        # (validate.environment states the rules); the project's env file, when it defines a name, wins.
-        is_async = layout.session is not None and layout.session.is_async
-        settings = layout.settings.path if layout.settings.exists else None
-        environment = settings_environment(copy, settings, is_async=is_async)
-        if environment:
-            shown = describe({name: value.replace(str(copy), "<copy>") for name, value in environment.items()})
-            notes.append(f"validated with the settings' environment: {shown}")
-        steps = validate_project_copy(
-            copy,
-            layout.app.import_string,
-            python=python,
-            source_root=layout.source_root,
-            environment=environment,
-        )
-    all_steps = [syntax, *steps]
-    return ValidationReport(ok=all(step.ok for step in all_steps), steps=all_steps), notes
-
-
-def _syntax(files: Sequence[GeneratedFile]) -> ValidationStep:
-    problems = []
-    for file in files:
-        if file.path.endswith(".py"):
-            try:
-                compile(file.content, file.path, "exec", dont_inherit=True)
-            except SyntaxError as exc:
-                problems.append(f"{file.path}:{exc.lineno}: {exc.msg}")
-    detail = "\n".join(problems) or f"{len(files)} files compile"
-    return ValidationStep(name="syntax", ok=not problems, duration_ms=0, detail=detail)
+    return validate_changes(plan.layout, plan.changes)

@@ -29,14 +29,21 @@ import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from fastapi_expert.validate.models import ValidationStep
+from fastapi_expert.validate.models import ValidationReport, ValidationStep
+
+if TYPE_CHECKING:
+    from fastapi_expert.models import GeneratedFile
+    from fastapi_expert.project import ChangeSet, ProjectLayout
 
 __all__ = [
     "APP_STEP",
     "TESTS_STEP",
     "project_copy",
     "project_steps",
+    "syntax_step",
+    "validate_changes",
     "validate_project",
     "validate_project_copy",
 ]
@@ -274,3 +281,53 @@ def validate_project_copy(
             name=TESTS_STEP, ok=True, duration_ms=tests_result.duration_ms, detail=detail, skipped=True
         )
     return [app_result, tests_result]
+
+
+def validate_changes(layout: ProjectLayout, changes: ChangeSet) -> tuple[ValidationReport, list[str]]:
+    """``changes`` (a tool's edits of the project at ``layout``) applied to a copy of the project, then its app
+    imported and its OpenAPI built and its own tests run (``validate_project_copy``), by the project's virtualenv when
+    it has one; the settings' required fields get test values and a database URL override points at SQLite in the copy
+    (``validate.environment``). Returns the report (syntax first) and notes on how it ran."""
+    from fastapi_expert.project import files_from
+    from fastapi_expert.validate.environment import describe, settings_environment
+
+    notes = []
+    python = layout.venv.python if layout.venv is not None else Path(sys.executable)
+    if layout.venv is None:
+        notes.append("the project has no virtualenv (.venv, venv): validated with fastapi-expert's Python")
+    syntax = syntax_step(files_from(changes))
+    if not syntax.ok:
+        return ValidationReport(ok=False, steps=[syntax]), notes
+    with tempfile.TemporaryDirectory(prefix="fastapi-expert-inplace-") as folder:
+        copy = project_copy(layout.root, Path(folder) / "project")
+        changes.write(copy)
+        # The settings' required fields get test values, and a database URL override points at SQLite in the copy
+        # (validate.environment states the rules); the project's env file, when it defines a name, wins.
+        is_async = layout.session is not None and layout.session.is_async
+        settings = layout.settings.path if layout.settings.exists else None
+        environment = settings_environment(copy, settings, is_async=is_async)
+        if environment:
+            shown = describe({name: value.replace(str(copy), "<copy>") for name, value in environment.items()})
+            notes.append(f"validated with the settings' environment: {shown}")
+        steps = validate_project_copy(
+            copy,
+            layout.app.import_string,
+            python=python,
+            source_root=layout.source_root,
+            environment=environment,
+        )
+    all_steps = [syntax, *steps]
+    return ValidationReport(ok=all(step.ok for step in all_steps), steps=all_steps), notes
+
+
+def syntax_step(files: Sequence[GeneratedFile]) -> ValidationStep:
+    """Every Python file of ``files`` compiles (the first step of validating changes)."""
+    problems = []
+    for file in files:
+        if file.path.endswith(".py"):
+            try:
+                compile(file.content, file.path, "exec", dont_inherit=True)
+            except SyntaxError as exc:
+                problems.append(f"{file.path}:{exc.lineno}: {exc.msg}")
+    detail = "\n".join(problems) or f"{len(files)} files compile"
+    return ValidationStep(name="syntax", ok=not problems, duration_ms=0, detail=detail)
