@@ -14,32 +14,12 @@ from __future__ import annotations
 import ast
 
 from fastapi_expert.project.sources import Definition, Module, ProjectSources
-from fastapi_expert.review.index import FunctionNode, Parameter, dotted_name, fastapi_names
+from fastapi_expert.review.index import SECURITY_SCHEME_CLASSES, FunctionNode, Parameter, dotted_name, fastapi_names
 
 __all__ = ["SCHEME_CLASSES", "DependencySchemes", "dependency_parameters"]
 
-_SCHEMES = (
-    "OAuth2PasswordBearer",
-    "OAuth2AuthorizationCodeBearer",
-    "OAuth2",
-    "APIKeyHeader",
-    "APIKeyQuery",
-    "APIKeyCookie",
-    "HTTPBearer",
-    "HTTPBasic",
-    "HTTPDigest",
-    "HTTPBase",
-    "OpenIdConnect",
-)
-_SCHEME_MODULES = (
-    "fastapi.security",
-    "fastapi.security.oauth2",
-    "fastapi.security.api_key",
-    "fastapi.security.http",
-    "fastapi.security.open_id_connect_url",
-)
 #: Every qualified spelling of FastAPI's security scheme classes.
-SCHEME_CLASSES = frozenset(f"{module}.{name}" for module in _SCHEME_MODULES for name in _SCHEMES)
+SCHEME_CLASSES = SECURITY_SCHEME_CLASSES
 _MARKERS = fastapi_names("Depends", "Security")
 #: How many dependencies deep the walk goes: each function, class or ``Annotated`` alias entered is one level (the
 #: steps within one, from a parameter to its marker to the callable, are not).

@@ -19,6 +19,7 @@ __all__ = [
     "ASYNC_SESSIONS",
     "HTTP_METHODS",
     "MUTATING_METHODS",
+    "SECURITY_SCHEME_CLASSES",
     "SYNC_SESSIONS",
     "FunctionNode",
     "ModuleIndex",
@@ -44,6 +45,29 @@ def fastapi_names(*names: str) -> frozenset[str]:
     """Every qualified spelling of FastAPI's public ``names`` (``Depends`` -> ``fastapi.Depends``, ...)."""
     return frozenset(f"{module}.{name}" for module in _FASTAPI_MODULES for name in names)
 
+
+_SECURITY_SCHEMES = (
+    "OAuth2PasswordBearer",
+    "OAuth2AuthorizationCodeBearer",
+    "OAuth2",
+    "APIKeyHeader",
+    "APIKeyQuery",
+    "APIKeyCookie",
+    "HTTPBearer",
+    "HTTPBasic",
+    "HTTPDigest",
+    "HTTPBase",
+    "OpenIdConnect",
+)
+_SECURITY_MODULES = (
+    "fastapi.security",
+    "fastapi.security.oauth2",
+    "fastapi.security.api_key",
+    "fastapi.security.http",
+    "fastapi.security.open_id_connect_url",
+)
+#: Every qualified spelling of FastAPI's security scheme classes (``fastapi.security.OAuth2PasswordBearer``, ...).
+SECURITY_SCHEME_CLASSES = frozenset(f"{module}.{name}" for module in _SECURITY_MODULES for name in _SECURITY_SCHEMES)
 
 _APP_NAMES = fastapi_names("FastAPI")
 _ROUTER_NAMES = fastapi_names("APIRouter")

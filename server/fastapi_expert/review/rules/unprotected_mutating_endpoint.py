@@ -8,34 +8,22 @@ from functools import cached_property
 from typing import ClassVar
 
 from fastapi_expert.models import Severity
-from fastapi_expert.review.index import MUTATING_METHODS, FunctionNode, Owner, Route, dotted_name, fastapi_names
+from fastapi_expert.review.index import (
+    MUTATING_METHODS,
+    SECURITY_SCHEME_CLASSES,
+    FunctionNode,
+    Owner,
+    Route,
+    dotted_name,
+    fastapi_names,
+)
 from fastapi_expert.review.rule import Invalid, Rule, Valid
 
 __all__ = ["UnprotectedMutatingEndpoint"]
 
 _DEPENDS = fastapi_names("Depends")
 _SECURITY = fastapi_names("Security")
-_SCHEMES = (
-    "OAuth2PasswordBearer",
-    "OAuth2AuthorizationCodeBearer",
-    "OAuth2",
-    "APIKeyHeader",
-    "APIKeyQuery",
-    "APIKeyCookie",
-    "HTTPBearer",
-    "HTTPBasic",
-    "HTTPDigest",
-    "HTTPBase",
-    "OpenIdConnect",
-)
-_SCHEME_MODULES = (
-    "fastapi.security",
-    "fastapi.security.oauth2",
-    "fastapi.security.api_key",
-    "fastapi.security.http",
-    "fastapi.security.open_id_connect_url",
-)
-_SCHEME_CLASSES = frozenset(f"{module}.{name}" for module in _SCHEME_MODULES for name in _SCHEMES)
+_SCHEME_CLASSES = SECURITY_SCHEME_CLASSES
 #: What the name of an authentication dependency says: who is calling (get_current_user, verify_token, api_key...).
 _AUTHENTICATION = re.compile(
     r"auth|current_?(active_?)?user|logged_?in|login_required|token|jwt|bearer|api_?key|credential|verify"
