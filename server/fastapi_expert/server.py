@@ -31,6 +31,11 @@ lifespan, Pydantic v2, pydantic-settings, async SQLAlchemy 2.0, PyJWT + pwdlib).
   code you wrote or were given before handing it back; `explain_rule` (or `rules://<code>`) explains a finding.
 - `validate_code` runs files (e.g. app/routers/items.py) in a sandboxed copy of a reference FastAPI app: import,
   start-up, OpenAPI and a request per new route; call it on generated code before handing it back.
+- Generators, each validated before it answers: `write_schema` (Pydantic Base/Create/Update/Read and the SQLAlchemy
+  model from fields, a JSON sample or a JSON schema), `scaffold_endpoint` (a CRUD resource: a whole project, or
+  added to the user's in its own style as a diff), `add_auth` (OAuth2+JWT, API key or HTTP Basic added to an
+  existing app by a codemod that keeps the user's code; a diff unless `write`).
+- `fetch_docs` gives the docs of a library for the version installed in the user's project, offline first.
 - `knowledge://index` lists every entry. The prompts (review_pull_request, design_resource, secure_api,
   migrate_to_pydantic_v2, write_endpoint_tests, ...) start the common workflows.
 Prefer what the entries show over older patterns you remember (on_event, orm_mode, python-jose, passlib, regex=)."""
