@@ -19,7 +19,7 @@ from fastapi_expert.codemods.plan import Protect
 from fastapi_expert.codemods.result import AddAuthResult
 from fastapi_expert.codemods.schemes import AuthScheme, scheme_named
 from fastapi_expert.codemods.single import auth_source
-from fastapi_expert.errors import InputError, ValidationFailed
+from fastapi_expert.errors import InputError
 from fastapi_expert.models import GeneratedFile
 from fastapi_expert.project import ChangeSet
 from fastapi_expert.validate.models import ValidationReport
@@ -40,10 +40,7 @@ async def validate_scheme(scheme: AuthScheme) -> ValidationReport:
         GeneratedFile(path="app/routers/auth_probe.py", content=probe),
     ]
     report = await validate_files(files)
-    if not report.ok:
-        failed = report.failed_step
-        step = failed.name if failed is not None else "unknown"
-        raise ValidationFailed(step=step, detail=failed.detail if failed is not None else "no step passed")
+    report.raise_for_failure()
     return report
 
 
@@ -105,8 +102,5 @@ def _validate_in_project(project_dir: Path, changes: ChangeSet) -> tuple[Validat
     from fastapi_expert.validate.project import validate_changes
 
     report, notes = validate_changes(detect_layout(project_dir), changes)
-    if not report.ok:
-        failed = report.failed_step
-        step = failed.name if failed is not None else "unknown"
-        raise ValidationFailed(step=step, detail=failed.detail if failed is not None else "no step passed")
+    report.raise_for_failure()
     return report, notes

@@ -17,7 +17,7 @@ from pathlib import Path
 import anyio
 from pydantic import BaseModel, Field
 
-from fastapi_expert.errors import InputError, ValidationFailed
+from fastapi_expert.errors import InputError
 from fastapi_expert.generate.endpoint import EndpointSpec
 from fastapi_expert.models import GeneratedFile
 from fastapi_expert.project import ChangeSet, files_from
@@ -49,13 +49,6 @@ def _write_tree(root: Path, files: Sequence[GeneratedFile]) -> None:
         target = root / file.path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(file.content, encoding="utf-8")
-
-
-def _raise_on_failure(report: ValidationReport) -> None:
-    if not report.ok:
-        failed = report.failed_step
-        step = failed.name if failed is not None else "unknown"
-        raise ValidationFailed(step=step, detail=failed.detail if failed is not None else "no step passed")
 
 
 async def validate_standalone(
@@ -121,7 +114,7 @@ async def scaffold_endpoint(
 
         files = await anyio.to_thread.run_sync(generate_standalone, spec)
         report = await validate_standalone(files, fuzz=fuzz)
-        _raise_on_failure(report)
+        report.raise_for_failure()
         diff = await anyio.to_thread.run_sync(_standalone_diff, files)
         return ScaffoldResult(files=files, diff=diff, validation=report)
     from fastapi_expert.generate.inplace import confined_project, plan_in_place
@@ -129,7 +122,7 @@ async def scaffold_endpoint(
     root = confined_project(project_dir, roots or [Path.cwd()])
     plan = await anyio.to_thread.run_sync(plan_in_place, spec, root)
     report, notes = await anyio.to_thread.run_sync(_validate_in_place, plan)
-    _raise_on_failure(report)
+    report.raise_for_failure()
     written = await anyio.to_thread.run_sync(plan.changes.write) if write else []
     return ScaffoldResult(
         files=files_from(plan.changes),

@@ -18,7 +18,7 @@ from typing import Literal
 import anyio
 from pydantic import BaseModel, Field, JsonValue, ValidationError
 
-from fastapi_expert.errors import SpecError, ValidationFailed
+from fastapi_expert.errors import SpecError
 from fastapi_expert.generate.inference import import_json_sample
 from fastapi_expert.generate.jsonschema_import import ImportedSchema, import_json_schema
 from fastapi_expert.generate.layout import SchemaLayout, layout
@@ -173,8 +173,5 @@ async def write_schema(spec: SchemaSpec, notes: Sequence[str] = ()) -> WriteSche
         return root
 
     report = await validate_files([*files, *probe], reference=reference)
-    failed = report.failed_step
-    if not report.ok:
-        step = failed.name if failed is not None else "unknown"
-        raise ValidationFailed(step=step, detail=failed.detail if failed is not None else "no step passed")
+    report.raise_for_failure()
     return WriteSchemaResult(files=files, validation=report, classes=_classes(view), notes=[*notes, *view.notes])

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from fastapi_expert.errors import ValidationFailed
+
 __all__ = ["STEP_NAMES", "ValidationReport", "ValidationStep"]
 
 #: Every step a validation may report, in the order they run. Static steps run in the server's own process; the
@@ -48,3 +50,13 @@ class ValidationReport(BaseModel):
     def failed_step(self) -> ValidationStep | None:
         """The first step that failed (not skipped), if any."""
         return next((step for step in self.steps if not step.ok and not step.skipped), None)
+
+    def raise_for_failure(self) -> None:
+        """``ValidationFailed`` naming the first failed step and its detail, unless every step that ran passed: what
+        a generator does with the report of its own output (a failure there is our bug)."""
+        if self.ok:
+            return
+        failed = self.failed_step
+        if failed is None:
+            raise ValidationFailed(step="unknown", detail="no step passed")
+        raise ValidationFailed(step=failed.name, detail=failed.detail)
