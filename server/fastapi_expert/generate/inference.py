@@ -20,7 +20,7 @@ from genson.schema.strategies import String  # type: ignore[import-untyped]
 from pydantic import EmailStr, HttpUrl, TypeAdapter, ValidationError
 
 from fastapi_expert.errors import SpecError
-from fastapi_expert.generate.jsonschema_import import ImportedSchema, check_size, import_json_schema
+from fastapi_expert.generate.jsonschema_import import ImportedSchema, check_size, import_json_schema, json_kind
 
 __all__ = ["import_json_sample", "infer_json_schema", "string_format"]
 
@@ -90,7 +90,7 @@ def infer_json_schema(sample: object, *, argument: str = "json_sample") -> dict[
     for index, record in enumerate(records):
         if not isinstance(record, Mapping):
             where = argument if records is not sample else f"{argument}[{index}]"
-            raise SpecError(f"must be a JSON object (or a list of objects), not {_kind(record)}", argument=where)
+            raise SpecError(f"must be a JSON object (or a list of objects), not {json_kind(record)}", argument=where)
         if not record:
             where = argument if records is not sample else f"{argument}[{index}]"
             raise SpecError("is an empty object: there are no fields to infer", argument=where)
@@ -126,15 +126,3 @@ def _allows_null(schema: dict[str, Any]) -> bool:
     if types == "null" or (isinstance(types, list) and "null" in types):
         return True
     return any(branch.get("type") == "null" for branch in schema.get("anyOf", []))
-
-
-def _kind(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    return "an array"

@@ -39,7 +39,7 @@ from fastapi_expert.generate.specs import (
     spec_error,
 )
 
-__all__ = ["MAX_INPUT_BYTES", "MAX_JSON_DEPTH", "ImportedSchema", "check_size", "import_json_schema"]
+__all__ = ["MAX_INPUT_BYTES", "MAX_JSON_DEPTH", "ImportedSchema", "check_size", "import_json_schema", "json_kind"]
 
 #: The largest sample or schema accepted, in bytes of compact JSON (real schemas are a few KB; 1 MB leaves room).
 MAX_INPUT_BYTES = 1_000_000
@@ -92,11 +92,12 @@ def import_json_schema(document: object, *, name: str, argument: str = "json_sch
     """The fields and models of the object ``document`` describes; ``SpecError`` naming ``argument`` otherwise."""
     check_size(document, argument)
     if not isinstance(document, Mapping):
-        raise SpecError(f"must be a JSON schema object, not {_json_kind(document)}", argument=argument)
+        raise SpecError(f"must be a JSON schema object, not {json_kind(document)}", argument=argument)
     return _Importer(document, name=name, argument=argument).run()
 
 
-def _json_kind(value: object) -> str:
+def json_kind(value: object) -> str:
+    """How an error names a JSON value's kind (`null`, `a number`, `an array`, ...)."""
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -151,14 +152,14 @@ class _Importer:
             else:
                 raise self.fail(f"{where}.$ref", f"{ref!r} does not resolve (no {part!r})")
         if not isinstance(node, Mapping):
-            raise self.fail(f"{where}.$ref", f"{ref!r} points to {_json_kind(node)}, not a schema")
+            raise self.fail(f"{where}.$ref", f"{ref!r} points to {json_kind(node)}, not a schema")
         return dict(node), ref
 
     def resolve(self, schema: object, where: str) -> _Resolved:
         if schema is True or schema == {}:
             return _Resolved({}, False, None, where)
         if not isinstance(schema, Mapping):
-            raise self.fail(where, f"must be a schema object, not {_json_kind(schema)}")
+            raise self.fail(where, f"must be a schema object, not {json_kind(schema)}")
         current = dict(schema)
         ref: str | None = None
         nullable = current.get("nullable") is True
