@@ -122,3 +122,21 @@ def test_an_internal_error_exits_3_without_a_traceback(capsys, monkeypatch) -> N
 )
 def test_exit_code_table(error, code) -> None:
     assert exit_code_for(error) == code
+
+
+def test_a_reader_that_goes_away_is_not_an_internal_error(tmp_path) -> None:
+    """``fastapi-expert review . --format json | head -1``: the closed pipe ends the command quietly, with the
+    shell's SIGPIPE code (the output, 400 findings, is larger than a pipe's buffer)."""
+    (tmp_path / "app.py").write_text("import time\n\n\nasync def f():\n    time.sleep(1)\n" * 400)
+    with subprocess.Popen(
+        [sys.executable, "-m", "fastapi_expert", "review", "app.py", "--format", "json", "--no-cache"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    ) as process:
+        assert process.stdout is not None and process.stderr is not None
+        assert process.stdout.read(1) == b"{"
+        process.stdout.close()
+        error = process.stderr.read().decode()
+        assert process.wait(timeout=120) == 141
+    assert error == ""

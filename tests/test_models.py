@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from pydantic import ValidationError
 
@@ -21,7 +23,7 @@ def finding(**changes) -> Finding:
         "message": "time.sleep blocks the event loop",
         "source": "fastapi-expert",
     }
-    return Finding.model_validate({**values, **changes})
+    return Finding.from_dict({**values, **changes})
 
 
 def test_findings_sort_by_severity_then_place() -> None:
@@ -43,7 +45,7 @@ def test_findings_sort_by_severity_then_place() -> None:
 
 
 def test_finding_json_shape_is_the_documented_contract() -> None:
-    data = finding(fix=Fix(title="Use asyncio.sleep", safety=FixSafety.UNSAFE)).model_dump(mode="json")
+    data = finding(fix=Fix(title="Use asyncio.sleep", safety=FixSafety.UNSAFE)).to_dict()
     assert set(data) == {
         "rule",
         "code",
@@ -62,25 +64,43 @@ def test_finding_json_shape_is_the_documented_contract() -> None:
 
 
 @pytest.mark.parametrize(
-    "changes",
+    ("changes", "problem"),
     [
-        {"line": 0},
-        {"end_line": 2},
-        {"rule": "Not Kebab"},
-        {"code": "fe001"},
-        {"severity": "fatal"},
-        {"source": "pylint"},
-        {"message": ""},
+        ({"line": 0}, "Finding.line must be an integer >= 1"),
+        ({"line": True}, "Finding.line must be an integer >= 1"),
+        ({"end_line": 2}, "the span ends before it starts"),
+        ({"rule": "Not Kebab"}, "Finding.rule must be a kebab-case name"),
+        ({"code": "fe001"}, "Finding.code must be letters then digits"),
+        ({"severity": "fatal"}, "Finding.severity must be one of error, warning, info"),
+        ({"source": "pylint"}, "Finding.source must be one of"),
+        ({"message": ""}, "Finding.message must be a non-empty string"),
+        ({"fix": {"title": "", "safety": "safe"}}, "Fix.title must be a non-empty string"),
+        ({"fix": {"title": "t", "safety": "maybe"}}, "Fix.safety must be one of safe, unsafe"),
+        ({"also": "B904"}, "Finding.also must be a list of codes"),
     ],
 )
-def test_invalid_findings_are_rejected(changes) -> None:
-    with pytest.raises(ValidationError):
+def test_invalid_findings_are_rejected(changes: dict[str, object], problem: str) -> None:
+    with pytest.raises(ValueError, match=problem):
         finding(**changes)
+
+
+def test_a_finding_survives_its_json_form() -> None:
+    original = finding(
+        fix={
+            "title": "t",
+            "safety": "safe",
+            "edits": [{"line": 1, "column": 1, "end_line": 1, "end_column": 2, "text": "x"}],
+        },
+        also=["ASYNC251"],
+    )
+    again = Finding.from_dict(json.loads(json.dumps(original.to_dict())))
+    assert again == original and again.severity is Severity.ERROR and again.fix is not None
+    assert again.fix.safety is FixSafety.SAFE and again.fix.edits[0].text == "x"
 
 
 def test_span_must_not_end_before_it_starts() -> None:
     assert Span(line=2, column=1, end_line=2, end_column=1).line == 2
-    with pytest.raises(ValidationError, match="ends before it starts"):
+    with pytest.raises(ValueError, match="ends before it starts"):
         Span(line=2, column=5, end_line=2, end_column=4)
 
 

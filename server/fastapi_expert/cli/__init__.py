@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 
 from fastapi_expert import __version__
 from fastapi_expert.cli import auth, docs, knowledge, review, scaffold, schema, serve, validate
-from fastapi_expert.cli.codes import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE
+from fastapi_expert.cli.codes import EXIT_BROKEN_PIPE, EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE
 from fastapi_expert.errors import FastAPIExpertError, ValidationFailed
 
 __all__ = ["EXIT_FINDINGS", "EXIT_INTERNAL", "EXIT_OK", "EXIT_USAGE", "exit_code_for", "main"]
@@ -41,7 +41,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     try:
-        return handler(args)
+        code = handler(args)
+        sys.stdout.flush()  # inside the try: a reader that went away is reported here, not at interpreter exit
+        return code
     except FastAPIExpertError as exc:
         code = exit_code_for(exc)
         prefix = "internal error (please report it)" if code == EXIT_INTERNAL else "error"
@@ -49,6 +51,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`| head`): not an error of ours. Point stdout at /dev/null so the interpreter's own
+        # flush at exit does not fail again, and end as a process killed by SIGPIPE would.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     except Exception as exc:
         if os.environ.get("FASTAPI_EXPERT_DEBUG"):
             raise

@@ -17,15 +17,12 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from pydantic import TypeAdapter, ValidationError
-
 from fastapi_expert import __version__
-from fastapi_expert.models import Finding
+from fastapi_expert.findings import Finding
 
 __all__ = ["CACHE_ENV", "ReviewCache", "default_cache_dir"]
 
 CACHE_ENV = "FASTAPI_EXPERT_CACHE_DIR"
-_FINDINGS = TypeAdapter(list[Finding])
 
 
 def default_cache_dir() -> Path:
@@ -42,30 +39,31 @@ class ReviewCache:
 
     def __init__(self, directory: Path, salt: Sequence[str]) -> None:
         self.directory = directory / "review"
+        self._folder = str(self.directory)
         self._salt = "\x00".join((__version__, *salt)).encode()
 
     def key(self, text: str) -> str:
         return hashlib.sha256(self._salt + b"\x00" + text.encode()).hexdigest()
 
-    def _path(self, key: str) -> Path:
-        return self.directory / key[:2] / f"{key[2:]}.json"
+    def _path(self, key: str) -> str:
+        return os.path.join(self._folder, key[:2], f"{key[2:]}.json")  # strings: a warm review reads hundreds
 
     def get(self, key: str, path: str) -> list[Finding] | None:
         """The cached findings for ``key``, reported on ``path``; ``None`` on a miss."""
         try:
-            data = self._path(key).read_bytes()
-            findings = _FINDINGS.validate_json(data)
-        except (OSError, ValidationError, ValueError):
+            with open(self._path(key), "rb") as stream:
+                entries = json.loads(stream.read())
+            return [Finding.from_dict(entry | {"path": path}) for entry in entries]
+        except (OSError, ValueError, TypeError):
             return None
-        return [finding.model_copy(update={"path": path}) for finding in findings]
 
     def put(self, key: str, findings: Sequence[Finding]) -> None:
         """Store ``findings`` under ``key`` (silently skipped when the cache cannot be written)."""
         target = self._path(key)
-        payload = json.dumps([finding.model_dump(mode="json") | {"path": ""} for finding in findings])
+        payload = json.dumps([finding.to_dict() | {"path": ""} for finding in findings])
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=os.path.dirname(target), suffix=".tmp")
         except OSError:
             return
         try:

@@ -14,15 +14,14 @@ import hashlib
 import os
 import time
 from collections.abc import Iterable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-
-from pydantic import BaseModel, Field
+from typing import Any, ClassVar
 
 from fastapi_expert.config import ReviewConfig
 from fastapi_expert.errors import InputError
-from fastapi_expert.models import Finding, Severity
+from fastapi_expert.findings import Finding, Severity
 from fastapi_expert.review.cache import ReviewCache
 from fastapi_expert.review.checker import check_source
 from fastapi_expert.review.registry import RULESET_VERSION, all_rules, rule_by_code, select_rules
@@ -53,22 +52,34 @@ _SKIPPED_DIRS = frozenset(
 )
 
 
-class ReviewSummary(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReviewSummary:
     """Counts first: assistants truncate long tool output."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"use_attribute_docstrings": True}
 
     files: int
     errors: int
     warnings: int
     infos: int
-    truncated: bool = Field(description="True when more findings exist than were returned (see max_findings).")
+    truncated: bool
+    """True when more findings exist than were returned (see max_findings)."""
     duration_ms: int
 
 
-class ReviewResult(BaseModel):
+@dataclass(frozen=True, kw_only=True)  # no slots: the MCP SDK reads class attributes as field defaults
+class ReviewResult:
     """The summary, then the findings sorted by severity, path and line."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"use_attribute_docstrings": True}
 
     summary: ReviewSummary
     findings: list[Finding]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form (``--format json``): the summary, then the findings."""
+        summary = {item.name: getattr(self.summary, item.name) for item in fields(self.summary)}
+        return {"summary": summary, "findings": [finding.to_dict() for finding in self.findings]}
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +160,7 @@ def review_code(code: str, filename: str, request: ReviewRequest) -> ReviewResul
     theirs = []
     if selection:
         found = run_ruff(stdin=code, stdin_filename=filename, select=selection, target_version=request.target_version)
-        theirs = [f.model_copy(update={"path": filename}) for f in found]
+        theirs = [replace(f, path=filename) for f in found]
     merged = _merge(ours, theirs, rules)
     if cache is not None:
         cache.put(key, merged)
@@ -175,7 +186,8 @@ def collect_files(paths: Iterable[Path], root: Path, exclude: Sequence[str] = ()
     skipped, and so is anything matching an ``exclude`` glob.
     """
     root = root.resolve()
-    found: dict[Path, str] = {}
+    prefix = str(root).rstrip(os.sep) + os.sep
+    found: dict[str, str] = {}
     for given in paths:
         path = given if given.is_absolute() else root / given
         resolved = path.resolve()
@@ -183,29 +195,40 @@ def collect_files(paths: Iterable[Path], root: Path, exclude: Sequence[str] = ()
             raise InputError(f"{str(given)!r} is outside {root}", argument="paths")
         if not resolved.exists():
             raise InputError(f"{str(given)!r} does not exist", argument="paths")
-        candidates = [resolved] if resolved.is_file() else _walk(resolved, root)
+        candidates = [str(resolved)] if resolved.is_file() else _walk(str(resolved), prefix)
         for candidate in candidates:
-            relative = candidate.relative_to(root).as_posix()
+            relative = Path(candidate).relative_to(root).as_posix() if os.sep != "/" else candidate[len(prefix) :]
             if any(fnmatch.fnmatch(relative, pattern) for pattern in exclude):
                 continue
             found[candidate] = relative
             if len(found) > MAX_FILES:
                 raise InputError(f"name more than {MAX_FILES} Python files; review a smaller tree", argument="paths")
-    return sorted(found.items(), key=lambda item: item[1])
+    return [(Path(path), relative) for path, relative in sorted(found.items(), key=lambda item: item[1])]
 
 
-def _walk(directory: Path, root: Path) -> Iterable[Path]:
-    for current, folders, files in os.walk(directory, followlinks=False):
-        folders[:] = sorted(f for f in folders if f not in _SKIPPED_DIRS and not f.startswith("."))
-        for name in sorted(files):
-            if name.endswith((".py", ".pyi")):
-                path = Path(current, name)
-                if not os.path.islink(path):
-                    # ``directory`` is resolved and os.walk does not enter linked folders: already inside root.
-                    yield path
+def _walk(directory: str, prefix: str) -> Iterable[str]:
+    """Python files under ``directory`` (resolved, inside the root ``prefix``): ``os.scandir`` answers "folder?" and
+    "link?" from the directory entry, so only symlinked files cost a system call."""
+    pending = [directory]
+    while pending:
+        current = pending.pop()
+        try:
+            with os.scandir(current) as listing:
+                entries = list(listing)
+        except OSError:
+            continue
+        for entry in entries:
+            name = entry.name
+            if entry.is_dir(follow_symlinks=False):
+                # Linked folders are not entered (a link could lead out of the root, or into a cycle).
+                if name not in _SKIPPED_DIRS and not name.startswith("."):
+                    pending.append(entry.path)
+            elif name.endswith((".py", ".pyi")):
+                if not entry.is_symlink():
+                    yield entry.path
                     continue
-                resolved = path.resolve()
-                if resolved.is_relative_to(root) and resolved.is_file():
+                resolved = os.path.realpath(entry.path)
+                if resolved.startswith(prefix) and os.path.isfile(resolved):
                     yield resolved
 
 
@@ -269,6 +292,8 @@ def _check_files(files: Sequence[tuple[Path, str]], texts: Sequence[str], rules:
     size = max(1, len(files) // (workers * 4))
     chunks = [[(str(p), d) for p, d in files[i : i + size]] for i in range(0, len(files), size)]
     findings = []
+    from concurrent.futures import ProcessPoolExecutor  # multiprocessing: only when there is work to spread
+
     with ProcessPoolExecutor(max_workers=workers) as pool:
         for result in pool.map(_check_chunk, chunks, [codes] * len(chunks)):
             findings += result
@@ -288,10 +313,11 @@ def _check_chunk(files: Sequence[tuple[str, str]], codes: tuple[str, ...]) -> li
 def _read(path: Path) -> tuple[str, None] | tuple[None, str]:
     """The file's text, or why it is not reviewed (too large, unreadable, binary, not UTF-8)."""
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return None, f"the file is {size} bytes; files over {MAX_FILE_BYTES} bytes are not reviewed"
-        data = path.read_bytes()
+        with open(path, "rb") as stream:
+            size = os.fstat(stream.fileno()).st_size
+            if size > MAX_FILE_BYTES:
+                return None, f"the file is {size} bytes; files over {MAX_FILE_BYTES} bytes are not reviewed"
+            data = stream.read()
     except OSError as exc:
         return None, f"the file cannot be read: {exc.strerror}"
     if b"\x00" in data:
@@ -340,7 +366,7 @@ def _merge(ours: list[Finding], theirs: list[Finding], rules: Sequence[type[Rule
             merged.append(finding)
         else:
             also = [*merged[owner].also, finding.code]
-            merged[owner] = merged[owner].model_copy(update={"also": sorted(set(also))})
+            merged[owner] = replace(merged[owner], also=sorted(set(also)))
     return merged
 
 

@@ -14,10 +14,10 @@ import os
 import tempfile
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from fastapi_expert.models import Finding, FixSafety
+from fastapi_expert.findings import Finding, FixSafety
 from fastapi_expert.review.engine import ReviewRequest, ReviewResult, review_paths
 from fastapi_expert.review.fixes import apply_edits
 from fastapi_expert.review.rule import Edit
@@ -148,10 +148,7 @@ def fix_paths(paths: Sequence[Path], root: Path, request: ReviewRequest, *, unsa
             break
         result = review_paths(paths, root, everything)
     truncated = len(result.findings) > request.max_findings
-    final = result.model_copy(
-        update={
-            "findings": result.findings[: request.max_findings],
-            "summary": result.summary.model_copy(update={"truncated": truncated}),
-        }
+    final = replace(
+        result, findings=result.findings[: request.max_findings], summary=replace(result.summary, truncated=truncated)
     )
     return FixOutcome(result=final, applied=applied_per_file, dropped=all_dropped)

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from fastapi_expert.errors import InputError
-from fastapi_expert.models import Finding
+from fastapi_expert.findings import Finding
 
 __all__ = ["changed_lines", "only_changed"]
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import inspect
 import pkgutil
 import re
 from functools import cache
@@ -29,7 +28,7 @@ def all_rules() -> tuple[type[Rule], ...]:
         classes = [
             value
             for value in vars(module).values()
-            if inspect.isclass(value)
+            if isinstance(value, type)
             and issubclass(value, Rule)
             and value is not Rule
             and value.__module__ == module.__name__

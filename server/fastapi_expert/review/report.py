@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi_expert.models import Finding, Severity
+from fastapi_expert.findings import Finding, Severity
 from fastapi_expert.review.engine import ReviewResult
 
 __all__ = ["format_github", "format_text", "reaches"]

@@ -6,15 +6,16 @@ ruff is pinned to one minor version in pyproject: its codes and JSON are the con
 
 from __future__ import annotations
 
-import json
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
-
-from pydantic import BaseModel, ValidationError
+from typing import TYPE_CHECKING
 
 from fastapi_expert.errors import RuffError
-from fastapi_expert.models import Finding, Fix, FixSafety, Severity, TextEdit
+from fastapi_expert.findings import Finding, Fix, FixSafety, Severity, TextEdit
+
+if TYPE_CHECKING:
+    from fastapi_expert.review.ruff_output import Diagnostic
 
 __all__ = ["DEFAULT_SELECTION", "RUFF_TIMEOUT", "ruff_command", "ruff_severity", "run_ruff"]
 
@@ -78,33 +79,6 @@ def ruff_severity(code: str) -> Severity:
     return Severity.WARNING
 
 
-class _Location(BaseModel):
-    row: int
-    column: int
-
-
-class _Edit(BaseModel):
-    content: str
-    location: _Location
-    end_location: _Location
-
-
-class _Fix(BaseModel):
-    applicability: str
-    message: str | None = None
-    edits: list[_Edit]
-
-
-class _Diagnostic(BaseModel):
-    code: str | None
-    name: str | None = None
-    message: str
-    filename: str
-    location: _Location
-    end_location: _Location
-    fix: _Fix | None = None
-
-
 def _ruff_binary() -> str:
     from ruff.__main__ import find_ruff_bin
 
@@ -157,10 +131,9 @@ def run_ruff(
         raise RuffError(str(exc)) from exc
     if completed.returncode != 0:
         raise RuffError(completed.stderr.decode(errors="replace").strip()[-2000:], returncode=completed.returncode)
-    try:
-        diagnostics = [_Diagnostic.model_validate(item) for item in json.loads(completed.stdout)]
-    except (ValueError, ValidationError) as exc:
-        raise RuffError(f"unexpected output: {exc}") from exc
+    from fastapi_expert.review.ruff_output import parse_diagnostics  # pydantic: only when ruff actually ran
+
+    diagnostics = parse_diagnostics(completed.stdout)
     names = display_path or {}
     return [
         _finding(diagnostic, names.get(diagnostic.filename, diagnostic.filename))
@@ -169,7 +142,7 @@ def run_ruff(
     ]
 
 
-def _finding(diagnostic: _Diagnostic, path: str) -> Finding:
+def _finding(diagnostic: Diagnostic, path: str) -> Finding:
     code = diagnostic.code or ""
     fix = None
     if diagnostic.fix is not None and diagnostic.fix.applicability in {"safe", "unsafe"}:

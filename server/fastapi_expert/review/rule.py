@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar, Literal
 
-from fastapi_expert.models import Severity
+from fastapi_expert.findings import Severity
 
 if TYPE_CHECKING:
     from fastapi_expert.review.context import RuleContext

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi_expert import __version__
-from fastapi_expert.models import Finding, Severity
+from fastapi_expert.findings import Finding, Severity
 from fastapi_expert.review.baseline import fingerprints
 from fastapi_expert.review.engine import ReviewResult
 from fastapi_expert.review.explain import document

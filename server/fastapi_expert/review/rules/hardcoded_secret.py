@@ -6,7 +6,7 @@ import ast
 import re
 from typing import TYPE_CHECKING, ClassVar
 
-from fastapi_expert.models import Severity
+from fastapi_expert.findings import Severity
 from fastapi_expert.review.index import dotted_name
 from fastapi_expert.review.rule import Invalid, Rule, Valid
 from fastapi_expert.review.secret_names import hardcodable_secret, name_words

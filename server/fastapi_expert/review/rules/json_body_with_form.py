@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from fastapi_expert.models import Severity
+from fastapi_expert.findings import Severity
 from fastapi_expert.review.index import path_parameters
 from fastapi_expert.review.rule import Invalid, Rule, Valid
 

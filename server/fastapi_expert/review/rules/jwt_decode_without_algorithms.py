@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from typing import ClassVar
 
-from fastapi_expert.models import Severity
+from fastapi_expert.findings import Severity
 from fastapi_expert.review.rule import Invalid, Rule, Valid
 
 __all__ = ["JwtDecodeWithoutAlgorithms"]

@@ -6,7 +6,7 @@ import ast
 from collections.abc import Sequence
 from typing import ClassVar
 
-from fastapi_expert.models import Severity
+from fastapi_expert.findings import Severity
 from fastapi_expert.review.rule import Invalid, Rule, Valid
 
 __all__ = ["JwtWithoutExpiry"]

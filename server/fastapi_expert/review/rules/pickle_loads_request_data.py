@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, ClassVar
 
-from fastapi_expert.models import Severity
+from fastapi_expert.findings import Severity
 from fastapi_expert.review.rule import Invalid, Rule, Valid
 from fastapi_expert.review.taint import RequestData, request_data_here
 

@@ -6,7 +6,7 @@ import ast
 import re
 from typing import ClassVar
 
-from fastapi_expert.models import Severity
+from fastapi_expert.findings import Severity
 from fastapi_expert.review.index import FunctionNode, ModuleIndex
 from fastapi_expert.review.rule import Edit, Invalid, Rule, Valid
 from fastapi_expert.review.secret_names import comparable_secret, hardcodable_secret, spells_name

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 from typing import ClassVar
 
-from fastapi_expert.models import Severity
+from fastapi_expert.findings import Severity
 from fastapi_expert.review.rule import Invalid, Rule, Valid
 
 __all__ = ["SqlInjectionInText"]

@@ -7,7 +7,7 @@ import re
 from functools import cached_property
 from typing import ClassVar
 
-from fastapi_expert.models import Severity
+from fastapi_expert.findings import Severity
 from fastapi_expert.review.index import (
     MUTATING_METHODS,
     SECURITY_SCHEME_CLASSES,

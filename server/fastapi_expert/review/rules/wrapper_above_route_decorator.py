@@ -6,7 +6,7 @@ import ast
 from functools import cached_property
 from typing import ClassVar
 
-from fastapi_expert.models import Severity
+from fastapi_expert.findings import Severity
 from fastapi_expert.review.index import FunctionNode
 from fastapi_expert.review.rule import Invalid, Rule, Valid
 
