@@ -21,7 +21,7 @@ import re
 import tomllib
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 from fastapi_expert.errors import ConfigError
 
@@ -82,9 +82,8 @@ class ReviewConfig:
 
 
 def _kind(value: object) -> str:
-    return cast(str, {dict: "a table", list: "an array", str: "a string", bool: "a boolean"}.get(type(value))) or (
-        f"a {type(value).__name__}"
-    )
+    names = {dict: "a table", list: "an array", str: "a string", bool: "a boolean", int: "an integer", float: "a float"}
+    return names.get(type(value), f"a {type(value).__name__}")
 
 
 def _strings(key: str, value: object) -> list[str]:
