@@ -6,6 +6,7 @@ ruff is pinned to one minor version in pyproject: its codes and JSON are the con
 
 from __future__ import annotations
 
+import functools
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
@@ -79,7 +80,9 @@ def ruff_severity(code: str) -> Severity:
     return Severity.WARNING
 
 
+@functools.cache
 def _ruff_binary() -> str:
+    """The pinned ruff's executable (looked up once per process: the lookup walks sysconfig paths)."""
     from ruff.__main__ import find_ruff_bin
 
     return str(find_ruff_bin())
