@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
+import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 from typing import ClassVar
 
@@ -233,9 +237,51 @@ def test_cache_hit_gives_the_same_findings_without_running_anything(tmp_path: Pa
     assert changed.findings == cold.findings
     narrower = review_paths([tmp_path / "src"], tmp_path, ReviewRequest(cache_dir=tmp_path / "cache", select=("FE",)))
     assert {f.source for f in narrower.findings} == {"fastapi-expert"}
-    for entry in (tmp_path / "cache").rglob("*.json"):
-        entry.write_text("{not json")
+    with sqlite3.connect(tmp_path / "cache" / "review.sqlite3") as database:
+        assert database.execute("UPDATE entries SET findings = '{not json'").rowcount >= 2
     assert review_paths([tmp_path / "src"], tmp_path, request).findings == cold.findings
+    with sqlite3.connect(tmp_path / "cache" / "review.sqlite3") as database:
+        database.execute('UPDATE entries SET findings = \'[{"rule": "Not Kebab"}]\'')
+    assert review_paths([tmp_path / "src"], tmp_path, request).findings == cold.findings
+    # A cache file that is not a database is replaced, and the review goes on.
+    for leftover in (tmp_path / "cache").iterdir():
+        leftover.unlink()
+    (tmp_path / "cache" / "review.sqlite3").write_bytes(b"garbage" * 100)
+    assert review_paths([tmp_path / "src"], tmp_path, request).findings == cold.findings
+    monkeypatch.setattr(engine, "run_ruff", fail)
+    monkeypatch.setattr(engine, "check_source", fail)
+    assert review_paths([tmp_path / "src"], tmp_path, request).findings == cold.findings
+
+
+def test_files_with_the_same_content_share_an_entry_and_keep_their_paths(tmp_path: Path) -> None:
+    for name in ("a.py", "b.py", "c/d.py"):
+        write(tmp_path, f"src/{name}", BLOCKING)
+    request = ReviewRequest(cache_dir=tmp_path / "cache")
+    cold = review_paths([tmp_path / "src"], tmp_path, request)
+    warm = review_paths([tmp_path / "src"], tmp_path, request)
+    assert {f.path for f in cold.findings} == {"src/a.py", "src/b.py", "src/c/d.py"}
+    assert warm.findings == cold.findings
+
+
+def test_concurrent_runs_share_the_cache_safely(tmp_path: Path) -> None:
+    """Four processes review the same tree into one fresh cache at once: each reports what an uncached run does, and
+    afterwards every file has its entry."""
+    for index in range(30):
+        write(tmp_path, f"src/m{index}.py", BLOCKING if index % 2 else REGEX)
+    expected = review_paths([tmp_path / "src"], tmp_path, ReviewRequest())
+    environment = os.environ | {"FASTAPI_EXPERT_CACHE_DIR": str(tmp_path / "cache")}
+    command = [sys.executable, "-m", "fastapi_expert", "review", "src", "--format", "json", "--exit-zero"]
+    runs = [
+        subprocess.Popen(command, cwd=tmp_path, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for _ in range(4)
+    ]
+    for run in runs:
+        out, err = run.communicate(timeout=300)
+        assert run.returncode == 0, err.decode()
+        findings = json.loads(out)["findings"]
+        assert findings == [finding.to_dict() for finding in expected.findings]
+    with sqlite3.connect(tmp_path / "cache" / "review.sqlite3") as database:
+        assert database.execute("SELECT count(*) FROM entries").fetchone()[0] == 2  # two distinct contents
 
 
 def test_snippets_are_cached_per_filename_and_content(tmp_path: Path, monkeypatch) -> None:

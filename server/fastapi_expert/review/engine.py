@@ -246,24 +246,19 @@ def review_paths(paths: Sequence[Path], root: Path, request: ReviewRequest) -> R
     files = collect_files(paths, root, request.config.extend_exclude)
     selection = request.ruff_selection()
     cache = request.cache(rules)
-    readable: list[tuple[Path, str]] = []
-    texts: list[str] = []
-    keys: dict[str, str] = {}
-    cached: list[Finding] = []
     ours: list[Finding] = []
+    contents: list[tuple[Path, str, str]] = []
     for path, display in files:
         text, problem = _read(path)
         if problem is not None:
             ours.append(_unreadable_finding(display, problem))
         elif text is not None:
-            if cache is not None:
-                keys[display] = key = cache.key(text)
-                hit = cache.get(key, display)
-                if hit is not None:
-                    cached += hit
-                    continue
-            readable.append((path, display))
-            texts.append(text)
+            contents.append((path, display, text))
+    keys = {display: cache.key(text) for _, display, text in contents} if cache is not None else {}
+    hits = cache.get_many([(key, display) for display, key in keys.items()]) if cache is not None else {}
+    cached = [finding for findings in hits.values() for finding in findings]
+    readable = [(path, display) for path, display, _ in contents if display not in hits]
+    texts = [text for _, display, text in contents if display not in hits]
     with ThreadPoolExecutor(max_workers=1) as background:
         ruff_future: Future[list[Finding]] | None = None
         if selection and readable:
@@ -282,8 +277,8 @@ def review_paths(paths: Sequence[Path], root: Path, request: ReviewRequest) -> R
         for finding in merged:
             if finding.path in per_file:
                 per_file[finding.path].append(finding)
-        for display, findings in per_file.items():
-            cache.put(keys[display], findings)
+        cache.put_many((keys[display], findings) for display, findings in per_file.items())
+        cache.close()
     merged = [f for f in merged + cached if not _ignored_for_file(f, request.config.per_file_ignores)]
     return _result(merged, files=len(files), started=started, request=request)
 
