@@ -42,13 +42,13 @@ def default_cache_dir() -> Path:
 
 
 class ReviewCache:
-    """Findings per file content, in ``directory/review.sqlite3``. One instance serves one thread."""
+    """Findings per file content, in ``directory/review.sqlite3`` (a connection per operation: any thread, nothing
+    left open)."""
 
     def __init__(self, directory: Path, salt: Sequence[str]) -> None:
         self.path = directory / "review.sqlite3"
         self._salt = "\x00".join((__version__, *salt)).encode()
-        self._connection: sqlite3.Connection | None = None
-        self._opened = False
+        self._usable = True
 
     def key(self, text: str) -> str:
         return hashlib.sha256(self._salt + b"\x00" + text.encode()).hexdigest()
@@ -60,10 +60,10 @@ class ReviewCache:
     def get_many(self, wanted: Sequence[tuple[str, str]]) -> dict[str, list[Finding]]:
         """For each ``(key, path)`` whose key has an entry: the path and its findings, reported on that path (files
         with the same content share one entry)."""
-        connection = self._open()
-        if connection is None or not wanted:
-            return {}
         payloads: dict[str, list[dict[str, object]]] = {}
+        connection = self._open() if wanted else None
+        if connection is None:
+            return {}
         try:
             for key in {key for key, _ in wanted}:  # one prepared statement, reused: about 5 microseconds a key
                 row = connection.execute("SELECT findings FROM entries WHERE key = ?", (key,)).fetchone()
@@ -72,6 +72,8 @@ class ReviewCache:
                         payloads[key] = json.loads(row[0])
         except sqlite3.Error:
             return {}
+        finally:
+            connection.close()
         found: dict[str, list[Finding]] = {}
         for key, path in wanted:
             if key in payloads:
@@ -93,20 +95,19 @@ class ReviewCache:
             (key, json.dumps([finding.to_dict() | {"path": ""} for finding in findings]), now)
             for key, findings in entries
         ]
-        with contextlib.suppress(sqlite3.Error), connection:
-            connection.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", rows)
-            connection.execute("DELETE FROM entries WHERE written < ?", (now - MAX_AGE,))
-
-    def close(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
+        try:
+            with contextlib.suppress(sqlite3.Error), connection:
+                connection.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", rows)
+                connection.execute("DELETE FROM entries WHERE written < ?", (now - MAX_AGE,))
+        finally:
+            connection.close()
 
     def _open(self) -> sqlite3.Connection | None:
-        """The database, created on first use; ``None`` when it cannot be opened (the cache is then off)."""
-        if self._opened:
-            return self._connection
-        self._opened = True
+        """A connection to the database, created on first use; ``None`` when it cannot be opened (the cache is then
+        off for this instance)."""
+        if not self._usable:
+            return None
+        self._usable = False
         for attempt in range(2):
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -125,7 +126,7 @@ class ReviewCache:
                     self.path.unlink()
                 continue
             connection.isolation_level = "DEFERRED"
-            self._connection = connection
+            self._usable = True
             return connection
         return None
 

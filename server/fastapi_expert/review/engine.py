@@ -278,7 +278,6 @@ def review_paths(paths: Sequence[Path], root: Path, request: ReviewRequest) -> R
             if finding.path in per_file:
                 per_file[finding.path].append(finding)
         cache.put_many((keys[display], findings) for display, findings in per_file.items())
-        cache.close()
     merged = [f for f in merged + cached if not _ignored_for_file(f, request.config.per_file_ignores)]
     return _result(merged, files=len(files), started=started, request=request)
 
