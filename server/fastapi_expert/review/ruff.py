@@ -7,16 +7,14 @@ ruff is pinned to one minor version in pyproject: its codes and JSON are the con
 from __future__ import annotations
 
 import functools
+import json
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 from fastapi_expert.errors import RuffError
 from fastapi_expert.findings import Finding, Fix, FixSafety, Severity, TextEdit
-
-if TYPE_CHECKING:
-    from fastapi_expert.review.ruff_output import Diagnostic
 
 __all__ = ["DEFAULT_SELECTION", "RUFF_TIMEOUT", "ruff_command", "ruff_severity", "run_ruff"]
 
@@ -134,49 +132,53 @@ def run_ruff(
         raise RuffError(str(exc)) from exc
     if completed.returncode != 0:
         raise RuffError(completed.stderr.decode(errors="replace").strip()[-2000:], returncode=completed.returncode)
-    from fastapi_expert.review.ruff_output import parse_diagnostics  # pydantic: only when ruff actually ran
-
-    diagnostics = parse_diagnostics(completed.stdout)
     names = display_path or {}
-    return [
-        _finding(diagnostic, names.get(diagnostic.filename, diagnostic.filename))
-        for diagnostic in diagnostics
-        if diagnostic.code and diagnostic.code != "invalid-syntax"
-    ]
+    try:
+        diagnostics = json.loads(completed.stdout)
+        return [
+            _finding(diagnostic, names.get(diagnostic["filename"], diagnostic["filename"]))
+            for diagnostic in diagnostics
+            if diagnostic["code"] and diagnostic["code"] != "invalid-syntax"
+        ]
+    except (ValueError, TypeError, KeyError) as exc:  # ruff's JSON is the pinned contract: anything else is a bug
+        raise RuffError(f"unexpected output ({type(exc).__name__}: {exc}): {completed.stdout[:200]!r}") from exc
 
 
-def _finding(diagnostic: Diagnostic, path: str) -> Finding:
-    code = diagnostic.code or ""
+def _position(location: dict[str, Any]) -> tuple[int, int]:
+    row, column = location["row"], location["column"]
+    if type(row) is not int or type(column) is not int:
+        raise TypeError(f"a location is not two integers: {location!r}")
+    return max(row, 1), max(column, 1)
+
+
+def _finding(diagnostic: dict[str, Any], path: str) -> Finding:
+    """One diagnostic of ``ruff check --output-format json`` (a ``KeyError``/``TypeError``/``ValueError`` when it is
+    not one) as a finding."""
+    code: str = diagnostic["code"]
     fix = None
-    if diagnostic.fix is not None and diagnostic.fix.applicability in {"safe", "unsafe"}:
+    offered = diagnostic.get("fix")
+    if offered is not None and offered["applicability"] in {"safe", "unsafe"}:
+        edits = []
+        for edit in offered["edits"]:
+            (line, column), (end_line, end_column) = _position(edit["location"]), _position(edit["end_location"])
+            edits.append(
+                TextEdit(line=line, column=column, end_line=end_line, end_column=end_column, text=edit["content"])
+            )
         fix = Fix(
-            title=diagnostic.fix.message or "Apply ruff's fix",
-            safety=FixSafety(diagnostic.fix.applicability),
-            edits=[
-                TextEdit(
-                    line=edit.location.row,
-                    column=edit.location.column,
-                    end_line=edit.end_location.row,
-                    end_column=edit.end_location.column,
-                    text=edit.content,
-                )
-                for edit in diagnostic.fix.edits
-            ],
+            title=offered.get("message") or "Apply ruff's fix", safety=FixSafety(offered["applicability"]), edits=edits
         )
-    line, column = diagnostic.location.row, diagnostic.location.column
-    end_line, end_column = diagnostic.end_location.row, diagnostic.end_location.column
-    if (end_line, end_column) < (line, column):
-        end_line, end_column = line, column
+    start, end = _position(diagnostic["location"]), _position(diagnostic["end_location"])
+    end = max(start, end)
     return Finding(
-        rule=diagnostic.name or code.lower(),
+        rule=diagnostic.get("name") or code.lower(),
         code=code,
         severity=ruff_severity(code),
         path=path,
-        line=max(line, 1),
-        column=max(column, 1),
-        end_line=max(end_line, 1),
-        end_column=max(end_column, 1),
-        message=diagnostic.message,
+        line=start[0],
+        column=start[1],
+        end_line=end[0],
+        end_column=end[1],
+        message=diagnostic["message"],
         fix=fix,
         source="ruff",
     )
