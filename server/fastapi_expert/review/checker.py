@@ -66,22 +66,31 @@ def check_source(text: str, path: str, rules: Sequence[type[Rule]]) -> list[Find
     for instance in active:
         for node_type, method in _visitors(type(instance)):
             handlers.setdefault(node_type, []).append(getattr(instance, method))
-    stack = context.stack
-
-    def walk(node: ast.AST) -> None:
-        for handler in handlers.get(type(node), ()):
-            handler(node)
-        stack.append(node)
-        for child in ast.iter_child_nodes(node):
-            walk(child)
-        stack.pop()
-
-    walk(tree)
+    _dispatch(context, handlers)
     for instance in active:
         instance.finish()
     by_code = {type(instance).CODE: type(instance) for instance in active}
     findings = [_finding(report, by_code[report.code], path) for report in context.reports]
     return [finding for finding in findings if not _suppressed(finding, source)]
+
+
+def _dispatch(context: RuleContext, handlers: dict[type[ast.AST], list[Handler]]) -> None:
+    """Call the handlers of each node in depth-first order (``ModuleIndex.preorder``), with ``context.stack``
+    holding its ancestors while they run; the stack is empty again afterwards."""
+    order, depths = context.index.preorder
+    path: list[ast.AST] = [context.tree] * (max(depths) + 1)  # path[d]: the latest node met at depth d
+    stack = context.stack
+    found = handlers.get
+    for node, depth in zip(order, depths, strict=True):
+        path[depth] = node
+        called = found(type(node))
+        if called is not None:
+            stack[:] = path[:depth]
+            context.moved()
+            for handler in called:
+                handler(node)
+    stack.clear()
+    context.moved()
 
 
 def _finding(report: Report, rule: type[Rule], path: str) -> Finding:

@@ -17,6 +17,8 @@ __all__ = ["RuleContext", "SourceFile", "split_lines"]
 _TEST_PATH = re.compile(r"(^|[/\\])(tests?|testing)[/\\]|(^|[/\\])(test_[^/\\]*|[^/\\]*_test|tests?|conftest)\.py$")
 
 
+_SCOPES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda})
+
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
 
@@ -121,15 +123,21 @@ class RuleContext:
         self.stack: list[ast.AST] = []
         self.reports: list[Report] = []
         self._spellings: dict[frozenset[str], frozenset[str]] = {}
+        self._scopes: tuple[FunctionNode | ast.Lambda, ...] | None = None
 
     # -- where we are ------------------------------------------------------------------------------------------------
+
+    def moved(self) -> None:
+        """The engine changed ``stack``: what was derived from it is stale."""
+        self._scopes = None
 
     @property
     def scopes(self) -> tuple[FunctionNode | ast.Lambda, ...]:
         """The functions enclosing the current node, outermost first."""
-        return tuple(
-            node for node in self.stack if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)
-        )
+        scopes = self._scopes
+        if scopes is None:
+            scopes = self._scopes = tuple(node for node in self.stack if type(node) in _SCOPES)  # type: ignore[misc]
+        return scopes
 
     def enclosing_function(self) -> FunctionNode | None:
         """The innermost ``def``/``async def`` around the current node (``None`` at module level)."""
@@ -154,6 +162,8 @@ class RuleContext:
 
     def refers_to(self, node: ast.AST, names: Iterable[str]) -> bool:
         """Whether ``node`` resolves to one of the qualified ``names``."""
+        if isinstance(names, frozenset) and not self.may_refer_to(node, names):
+            return False
         qualified = self.qualified_name(node)
         return qualified is not None and qualified in set(names)
 

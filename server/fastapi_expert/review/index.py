@@ -14,6 +14,8 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import chain
+from typing import TypeVar
 
 __all__ = [
     "ASYNC_SESSIONS",
@@ -32,6 +34,8 @@ __all__ = [
 ]
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+_Node = TypeVar("_Node", bound=ast.AST)
+_Other = TypeVar("_Other", bound=ast.AST)
 
 HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "options", "head", "trace"})
 MUTATING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -246,24 +250,125 @@ def _string(node: ast.expr | None) -> str | None:
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
 
+#: Fields that never hold a node (names, numbers, flags): the walk does not look at them.
+_SCALAR_FIELDS = frozenset(
+    {"type_comment", "name", "id", "attr", "arg", "asname", "module", "level", "conversion", "is_async", "kind", "rest"}
+    | {"kwd_attrs"}
+)
+#: Node type -> the fields of it that may hold nodes, in ``ast.iter_child_nodes`` order (filled as types are met).
+_CHILD_FIELDS: dict[type[ast.AST], tuple[str, ...]] = {}
+#: Nodes whose body is a frame of its own: ``own_nodes`` does not look inside them.
+_NEW_FRAMES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef})
+_COMPREHENSIONS = frozenset({ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp})
+#: The nodes that bind names in their frame (``ModuleIndex._bind_body``).
+_BINDINGS = frozenset(
+    {ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Assign, ast.AnnAssign, ast.With, ast.AsyncWith}
+    | {ast.AugAssign, ast.For, ast.AsyncFor, ast.NamedExpr, ast.Import, ast.ImportFrom, ast.Global, ast.Nonlocal}
+    | {ast.ExceptHandler}
+)
+
+
+def _child_fields(kind: type[ast.AST]) -> tuple[str, ...]:
+    if kind is ast.Constant or kind is ast.Global or kind is ast.Nonlocal:
+        fields: tuple[str, ...] = ()
+    else:  # Python 3.12's ``type X = ...`` names its alias with a node
+        fields = tuple(f for f in kind._fields if f not in _SCALAR_FIELDS or kind.__name__ == "TypeAlias")
+    _CHILD_FIELDS[kind] = fields
+    return fields
+
+
 class ModuleIndex:
     """Lazily computed facts about one parsed module."""
 
     def __init__(self, tree: ast.Module) -> None:
         self.tree = tree
 
-    # -- names -------------------------------------------------------------------------------------------------------
+    # -- the walk ----------------------------------------------------------------------------------------------------
+
+    @cached_property
+    def preorder(self) -> tuple[list[ast.AST], list[int]]:
+        """Every node of the module depth-first, each before its children and those in ``ast.iter_child_nodes``
+        order, with its depth (the module's is 0): the one walk of the file, which the checker dispatches from and
+        the other tables are read from."""
+        order: list[ast.AST] = []
+        depths: list[int] = []
+        pending: list[tuple[ast.AST, int]] = [(self.tree, 0)]
+        node_type = ast.AST
+        table = _CHILD_FIELDS
+        while pending:
+            node, depth = pending.pop()
+            order.append(node)
+            depths.append(depth)
+            kind = type(node)
+            fields = table[kind] if kind in table else _child_fields(kind)
+            if not fields:
+                continue
+            children: list[tuple[ast.AST, int]] = []
+            depth += 1
+            for name in fields:
+                value = getattr(node, name, None)
+                if isinstance(value, list):
+                    for item in value:
+                        if isinstance(item, node_type):
+                            children.append((item, depth))
+                elif isinstance(value, node_type):
+                    children.append((value, depth))
+            if children:
+                children.reverse()
+                pending += children
+        return order, depths
 
     @cached_property
     def nodes(self) -> tuple[ast.AST, ...]:
-        """Every node of the module, in ``ast.walk`` order (computed once, shared)."""
-        return tuple(ast.walk(self.tree))
+        """Every node of the module, in ``ast.walk`` order (breadth-first; computed once, shared)."""
+        order, depths = self.preorder
+        levels: list[list[ast.AST]] = [[] for _ in range(max(depths) + 1)]
+        for node, depth in zip(order, depths, strict=True):
+            levels[depth].append(node)
+        return tuple(chain.from_iterable(levels))
+
+    @cached_property
+    def _buckets(self) -> dict[type[ast.AST], list[ast.AST]]:
+        """The nodes of each type, in ``ast.walk`` order."""
+        buckets: dict[type[ast.AST], list[ast.AST]] = {}
+        for node in self.nodes:
+            kind = type(node)
+            if kind in buckets:
+                buckets[kind].append(node)
+            else:
+                buckets[kind] = [node]
+        return buckets
+
+    def nodes_of(self, kind: type[_Node]) -> list[_Node]:
+        """The nodes of exactly type ``kind``, in ``ast.walk`` order (do not change the list)."""
+        return self._buckets.get(kind, [])  # type: ignore[return-value]
+
+    def _nodes_of_either(self, first: type[_Node], second: type[_Other]) -> list[_Node | _Other]:
+        """The nodes of either type, in ``ast.walk`` order."""
+        buckets = self._buckets
+        if first not in buckets or second not in buckets:
+            return [*self.nodes_of(first), *self.nodes_of(second)]
+        kinds = (first, second)
+        return [node for node in self.nodes if type(node) in kinds]  # type: ignore[misc]
+
+    @cached_property
+    def definitions(self) -> list[FunctionNode]:
+        """Every ``def`` and ``async def`` of the module, nested ones included, in ``ast.walk`` order."""
+        return self._nodes_of_either(ast.FunctionDef, ast.AsyncFunctionDef)
+
+    @cached_property
+    def _positions(self) -> dict[int, int]:
+        """``id()`` of a node -> its place in ``preorder``."""
+        order = self.preorder[0]
+        return dict(zip(map(id, order), range(len(order)), strict=True))
+
+    # -- names -------------------------------------------------------------------------------------------------------
 
     @cached_property
     def imports(self) -> dict[str, str]:
         """Local name -> qualified name, for every import anywhere in the module (``import a.b`` binds ``a``)."""
         found: dict[str, str] = {}
-        for node in self.nodes:
+        for node in self._nodes_of_either(ast.Import, ast.ImportFrom):
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     if alias.asname:
@@ -309,20 +414,48 @@ class ModuleIndex:
         An imported name resolves to what it imports (``fa.FastAPI`` -> ``fastapi.FastAPI``); a name bound by a
         function or the module itself resolves to ``<local>.name``; an unbound name to ``builtins.name``.
         """
-        dotted = dotted_name(node)
-        if dotted is None:
-            return None
-        head, _, rest = dotted.partition(".")
-        for scope in reversed(scopes):
-            if head in self.function_locals(scope) and head not in self._function_imports(scope):
-                return f"<local>.{dotted}"
-        if head in self.imports and (head not in self.module_definitions or head in self._module_imports):
-            qualified = self.imports[head]
-        elif head in self.module_definitions:
+        if type(node) is ast.Name:
+            head = dotted = node.id
+            rest = ""
+        else:
+            found = dotted_name(node)
+            if found is None:
+                return None
+            dotted = found
+            head, _, rest = dotted.partition(".")
+        if scopes:
+            shadowing = self._shadowing
+            for scope in reversed(scopes):
+                names = shadowing.get(id(scope))
+                if names is None:
+                    names = shadowing[id(scope)] = self.function_locals(scope) - self._function_imports(scope)
+                if head in names:
+                    return f"<local>.{dotted}"
+        heads = self._heads
+        qualified = heads[head] if head in heads else self._module_head(head)
+        if qualified is None:
             return f"<local>.{dotted}"
+        return f"{qualified}.{rest}" if rest else qualified
+
+    def _module_head(self, head: str) -> str | None:
+        """What a name means at module level: what it imports, ``None`` for a module definition, else a builtin."""
+        if head in self.imports and (head not in self.module_definitions or head in self._module_imports):
+            qualified: str | None = self.imports[head]
+        elif head in self.module_definitions:
+            qualified = None
         else:
             qualified = f"builtins.{head}"
-        return f"{qualified}.{rest}" if rest else qualified
+        self._heads[head] = qualified
+        return qualified
+
+    @cached_property
+    def _heads(self) -> dict[str, str | None]:
+        return {}
+
+    @cached_property
+    def _shadowing(self) -> dict[int, frozenset[str]]:
+        """``id()`` of a function -> the names it binds other than by importing them (they hide the module's)."""
+        return {}
 
     @cached_property
     def _module_imports(self) -> frozenset[str]:
@@ -353,8 +486,8 @@ class ModuleIndex:
     def owners(self) -> dict[str, Owner]:
         """Apps and routers by the name they are assigned to (anywhere in the module, nested functions included)."""
         found: dict[str, Owner] = {}
-        for node in self.nodes:
-            if not isinstance(node, ast.Assign | ast.AnnAssign) or not isinstance(node.value, ast.Call):
+        for node in self._nodes_of_either(ast.Assign, ast.AnnAssign):
+            if not isinstance(node.value, ast.Call):
                 continue
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             qualified = self.resolve(node.value.func)
@@ -373,9 +506,7 @@ class ModuleIndex:
     def routes(self) -> tuple[Route, ...]:
         """Every path operation whose decorator is ``<app or router>.<method>(...)``."""
         found: list[Route] = []
-        for node in self.nodes:
-            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                continue
+        for node in self.definitions:
             for decorator in node.decorator_list:
                 route = self._route(node, decorator)
                 if route is not None:
@@ -414,18 +545,26 @@ class ModuleIndex:
     def other_decorators(self, function: FunctionNode) -> tuple[ast.expr, ...]:
         """``function``'s decorators that are not route decorators: a wrapper among them may change the signature
         FastAPI sees, so rules that read a route's parameters stay silent when there is one."""
-        routes = {id(route.decorator) for route in self.routes if route.function is function}
+        routes = self._route_decorators.get(id(function), ())
         return tuple(d for d in function.decorator_list if id(d) not in routes)
+
+    @cached_property
+    def _route_decorators(self) -> dict[int, set[int]]:
+        """``id()`` of a route's function -> ``id()`` of its route decorators."""
+        found: dict[int, set[int]] = {}
+        for route in self.routes:
+            found.setdefault(id(route.function), set()).add(id(route.decorator))
+        return found
 
     @cached_property
     def functions(self) -> dict[str, FunctionNode]:
         """Functions by name (module level and nested; the last definition of a name wins)."""
-        return {node.name: node for node in self.nodes if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)}
+        return {node.name: node for node in self.definitions}
 
     @cached_property
     def classes(self) -> dict[str, ast.ClassDef]:
         """Classes by name."""
-        return {node.name: node for node in self.nodes if isinstance(node, ast.ClassDef)}
+        return {node.name: node for node in self.nodes_of(ast.ClassDef)}
 
     @cached_property
     def module_constants(self) -> dict[str, ast.expr]:
@@ -446,9 +585,7 @@ class ModuleIndex:
     @cached_property
     def dependency_calls(self) -> tuple[ast.Call, ...]:
         """Every ``Depends(...)``/``Security(...)`` call."""
-        return tuple(
-            node for node in self.nodes if isinstance(node, ast.Call) and self.resolve(node.func) in _DEPENDS_NAMES
-        )
+        return tuple(node for node in self.nodes_of(ast.Call) if self.resolve(node.func) in _DEPENDS_NAMES)
 
     @cached_property
     def dependency_functions(self) -> frozenset[str]:
@@ -764,7 +901,7 @@ class ModuleIndex:
             for extra in (arguments.vararg, arguments.kwarg):
                 if extra is not None:
                     bind(extra.arg, None)
-            self._bind_body(function.body, bind)
+            self._bind_body(self.own_nodes(function), bind)
             self._types_cache[key] = {name: value for name, value in types.items() if value is not None}
         return self._types_cache[key]
 
@@ -776,7 +913,7 @@ class ModuleIndex:
         def bind(name: str, qualified: str | None) -> None:
             types[name] = qualified if types.get(name, qualified) == qualified else None
 
-        self._bind_body(self.tree.body, bind)
+        self._bind_body(self._frame_nodes(self.tree.body), bind)
         return {name: value for name, value in types.items() if value is not None}
 
     def own_nodes(self, function: FunctionNode) -> tuple[ast.AST, ...]:
@@ -784,15 +921,41 @@ class ModuleIndex:
         in source order."""
         key = id(function)
         if key not in self._own_cache:
+            self._own_cache[key] = self._frame_nodes(function.body)
+        return self._own_cache[key]
+
+    def _frame_nodes(self, body: list[ast.stmt]) -> tuple[ast.AST, ...]:
+        """The nodes of the statements ``body`` in source order, not looking inside nested frames: a slice of
+        ``preorder`` (a body from another tree is walked on its own)."""
+        order, depths = self.preorder
+        start = self._positions.get(id(body[0]), -1) if body else -1
+        if start < 0 or order[start] is not body[0]:
             found: list[ast.AST] = []
-            pending: list[ast.AST] = list(reversed(function.body))
+            pending: list[ast.AST] = list(reversed(body))
             while pending:
                 node = pending.pop()
                 found.append(node)
-                if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
+                if type(node) not in _NEW_FRAMES:
                     pending.extend(reversed(list(ast.iter_child_nodes(node))))
-            self._own_cache[key] = tuple(found)
-        return self._own_cache[key]
+            return tuple(found)
+        # The body runs from its first statement to the end of its last one's subtree; a nested frame's subtree is
+        # skipped (its node is kept).
+        last = self._positions[id(body[-1])]
+        level = depths[start]
+        end = len(order)
+        nodes: list[ast.AST] = []
+        position = start
+        while position < end:
+            depth = depths[position]
+            if depth < level or (depth == level and position > last):
+                break
+            node = order[position]
+            nodes.append(node)
+            position += 1
+            if type(node) in _NEW_FRAMES:
+                while position < end and depths[position] > depth:
+                    position += 1
+        return tuple(nodes)
 
     @cached_property
     def _own_cache(self) -> dict[int, tuple[ast.AST, ...]]:
@@ -802,17 +965,23 @@ class ModuleIndex:
     def _types_cache(self) -> dict[int, dict[str, str]]:
         return {}
 
-    def _bind_body(self, body: list[ast.stmt], bind: Callable[[str, str | None], None]) -> None:
-        """Call ``bind`` for every name the statements bind in their own scope (nested scopes excluded)."""
-        pending: list[ast.AST] = list(body)
-        while pending:
-            node = pending.pop()
+    def _bind_body(self, nodes: tuple[ast.AST, ...], bind: Callable[[str, str | None], None]) -> None:
+        """Call ``bind`` for every name bound in the frame whose ``own_nodes`` are ``nodes`` (not by a comprehension,
+        which has a scope of its own: its targets, and ``:=`` inside it, are not looked at)."""
+        binding = [node for node in nodes if type(node) in _BINDINGS]
+        in_comprehensions: set[int] = set()
+        if any(type(node) is ast.NamedExpr for node in binding):
+            in_comprehensions = {
+                id(inner)
+                for node in nodes
+                if type(node) in _COMPREHENSIONS
+                for inner in ast.walk(node)
+                if type(inner) is ast.NamedExpr
+            }
+        for node in binding:
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
                 bind(node.name, None)
-                continue
-            if isinstance(node, ast.Lambda | ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp):
-                continue
-            if isinstance(node, ast.Assign):
+            elif isinstance(node, ast.Assign):
                 built = self.call_type(node.value) if isinstance(node.value, ast.Call) else None
                 for target in node.targets:
                     self._bind_target(target, built, bind)
@@ -825,13 +994,13 @@ class ModuleIndex:
                         built = self.call_type(item.context_expr) if isinstance(item.context_expr, ast.Call) else None
                         self._bind_target(item.optional_vars, built, bind)
             elif isinstance(node, ast.AugAssign | ast.For | ast.AsyncFor | ast.NamedExpr):
-                self._bind_target(node.target, None, bind)
+                if id(node) not in in_comprehensions:
+                    self._bind_target(node.target, None, bind)
             elif isinstance(node, ast.Import | ast.ImportFrom | ast.Global | ast.Nonlocal):
                 for name in _bound_names(node) if isinstance(node, ast.Import | ast.ImportFrom) else node.names:
                     bind(name, None)
             elif isinstance(node, ast.ExceptHandler) and node.name:
                 bind(node.name, None)
-            pending.extend(ast.iter_child_nodes(node))
 
     @staticmethod
     def _bind_target(target: ast.expr, qualified: str | None, bind: Callable[[str, str | None], None]) -> None:

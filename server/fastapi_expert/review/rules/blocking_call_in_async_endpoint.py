@@ -18,6 +18,7 @@ _BLOCKING = frozenset(
     | {f"httpx.{verb}" for verb in (*_HTTP_VERBS, "stream")}
     | {f"subprocess.{name}" for name in ("run", "call", "check_call", "check_output", "getoutput", "getstatusoutput")}
 )
+_BLOCKING_OR_OPEN = _BLOCKING | {"builtins.open"}
 _SYNC_CLIENTS = frozenset({"httpx.Client", "requests.Session", "requests.sessions.Session"})
 _CLIENT_METHODS = frozenset({*_HTTP_VERBS, "send", "stream"})
 _SESSION_METHODS = frozenset(
@@ -214,12 +215,12 @@ class BlockingCallInAsyncEndpoint(Rule):
         return "dependency" if self.context.is_dependency(function) else None
 
     def _blocking_name(self, node: ast.Call) -> str | None:
-        qualified = self.context.qualified_name(node.func)
+        func = node.func
+        qualified = self.context.qualified_name(func) if self.context.may_refer_to(func, _BLOCKING_OR_OPEN) else None
         if qualified in _BLOCKING:
             return qualified
         if qualified == "builtins.open" and self._file_is_used(node):
             return "open"
-        func = node.func
         if not isinstance(func, ast.Attribute):
             return None
         kind = self.context.type_of(func.value)

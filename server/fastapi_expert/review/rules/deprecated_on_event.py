@@ -183,9 +183,7 @@ class DeprecatedOnEvent(Rule):
     def _handlers(self) -> list[_Handler]:
         index = self.context.index
         found: list[_Handler] = []
-        for node in index.nodes:
-            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                continue
+        for node in index.definitions:
             for decorator in node.decorator_list:
                 if not (
                     isinstance(decorator, ast.Call)

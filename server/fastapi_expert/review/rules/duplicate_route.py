@@ -7,11 +7,16 @@ import re
 from typing import ClassVar
 
 from fastapi_expert.findings import Severity
-from fastapi_expert.review.index import Route
+from fastapi_expert.review.index import ModuleIndex, Route
 from fastapi_expert.review.rule import Invalid, Rule, Valid
 
 __all__ = ["DuplicateRoute"]
 
+#: The nodes with lists of statements (``body``, ``orelse``, ``finalbody``, ``handlers``).
+_BLOCK_HOLDERS = (
+    *(ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.For, ast.AsyncFor, ast.While, ast.If),
+    *(ast.With, ast.AsyncWith, ast.Try, ast.TryStar, ast.ExceptHandler, ast.match_case),
+)
 _PARAMETER = re.compile(r"{[a-zA-Z_][a-zA-Z0-9_]*(:[a-zA-Z_][a-zA-Z0-9_]*)?}")
 
 
@@ -121,7 +126,7 @@ class DuplicateRoute(Rule):
         routes = self.context.index.routes
         if len(routes) < 2:
             return
-        blocks = _blocks(self.context.index.nodes)
+        blocks = _blocks(self.context.index)
         seen: dict[tuple[str, int, str, str], Route] = {}
         for route in sorted(routes, key=lambda r: (r.decorator.lineno, r.decorator.col_offset)):
             if route.path is None:
@@ -140,13 +145,14 @@ class DuplicateRoute(Rule):
                     break
 
 
-def _blocks(nodes: tuple[ast.AST, ...]) -> dict[int, int]:
+def _blocks(index: ModuleIndex) -> dict[int, int]:
     """``id()`` of each statement -> an id of the statement list holding it."""
     found: dict[int, int] = {}
-    for node in nodes:
-        for field in ("body", "orelse", "finalbody", "handlers"):
-            statements = getattr(node, field, None)
-            if isinstance(statements, list):
-                for statement in statements:
-                    found[id(statement)] = id(statements)
+    for kind in _BLOCK_HOLDERS:
+        for node in index.nodes_of(kind):
+            for field in ("body", "orelse", "finalbody", "handlers"):
+                statements = getattr(node, field, None)
+                if isinstance(statements, list):
+                    for statement in statements:
+                        found[id(statement)] = id(statements)
     return found

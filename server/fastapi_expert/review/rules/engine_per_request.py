@@ -19,6 +19,7 @@ _BUILDERS = {
     "httpx.Client": "httpx.Client",
     "httpx.AsyncClient": "httpx.AsyncClient",
 }
+_BUILT = frozenset(_BUILDERS)
 _CACHES = frozenset({"functools.lru_cache", "functools.cache"})
 
 
@@ -135,6 +136,8 @@ class EnginePerRequest(Rule):
     ]
 
     def visit_Call(self, node: ast.Call) -> None:
+        if not self.context.may_refer_to(node.func, _BUILT):
+            return
         built = _BUILDERS.get(self.context.qualified_name(node.func) or "")
         if built is None:
             return

@@ -120,7 +120,7 @@ class EventLoopRunInAsyncFunction(Rule):
         if isinstance(func, ast.Attribute) and func.attr in _LOOP_METHODS:
             name = func.attr
         else:
-            qualified = self.context.qualified_name(func)
+            qualified = self.context.qualified_name(func) if self.context.may_refer_to(func, _RUNNERS) else None
             if qualified not in _RUNNERS:
                 return
             name = "asyncio.run" if qualified == "asyncio.runners.run" else qualified

@@ -384,31 +384,28 @@ class ExceptionDetailLeak(Rule):
         index = self.context.index
         registered: list[tuple[ast.expr, ast.expr]] = []  # (exception type, handler)
         found: dict[int, ast.expr] = {}
-        for node in index.nodes:
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                for decorator in node.decorator_list:
-                    if (
-                        isinstance(decorator, ast.Call)
-                        and isinstance(decorator.func, ast.Attribute)
-                        and decorator.func.attr == "exception_handler"
-                        and decorator.args
-                        and _is_unexpected(index, decorator.args[0])
-                    ):
-                        found[id(node)] = decorator.args[0]
-            elif isinstance(node, ast.Call):
+        for definition in index.definitions:
+            for decorator in definition.decorator_list:
                 if (
-                    isinstance(node.func, ast.Attribute)
-                    and node.func.attr == "add_exception_handler"
-                    and len(node.args) > 1
+                    isinstance(decorator, ast.Call)
+                    and isinstance(decorator.func, ast.Attribute)
+                    and decorator.func.attr == "exception_handler"
+                    and decorator.args
+                    and _is_unexpected(index, decorator.args[0])
                 ):
-                    registered.append((node.args[0], node.args[1]))
-                for keyword in node.keywords:
-                    if keyword.arg == "exception_handlers" and isinstance(keyword.value, ast.Dict):
-                        registered.extend(
-                            (k, v)
-                            for k, v in zip(keyword.value.keys, keyword.value.values, strict=True)
-                            if k is not None
-                        )
+                    found[id(definition)] = decorator.args[0]
+        for node in index.nodes_of(ast.Call):
+            if (
+                isinstance(node.func, ast.Attribute)
+                and node.func.attr == "add_exception_handler"
+                and len(node.args) > 1
+            ):
+                registered.append((node.args[0], node.args[1]))
+            for keyword in node.keywords:
+                if keyword.arg == "exception_handlers" and isinstance(keyword.value, ast.Dict):
+                    registered.extend(
+                        (k, v) for k, v in zip(keyword.value.keys, keyword.value.values, strict=True) if k is not None
+                    )
         for kind, handler in registered:
             function = index.functions.get(handler.id) if isinstance(handler, ast.Name) else None
             if function is not None and _is_unexpected(index, kind):

@@ -121,13 +121,8 @@ class PathWithoutLeadingSlash(Rule):
         index = self.context.index
         literal = (_path(route.decorator) for route in index.routes)
         paths = [(node, route.owner) for route, node in zip(index.routes, literal, strict=True) if node is not None]
-        for call in index.nodes:
-            if (
-                isinstance(call, ast.Call)
-                and isinstance(call.func, ast.Attribute)
-                and call.func.attr in _ADD_ROUTE
-                and call.args
-            ):
+        for call in index.nodes_of(ast.Call):
+            if isinstance(call.func, ast.Attribute) and call.func.attr in _ADD_ROUTE and call.args:
                 owner = index.owners.get(ast.unparse(call.func.value))
                 if owner is not None:
                     paths.append((call.args[0], owner))

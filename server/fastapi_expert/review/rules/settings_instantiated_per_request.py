@@ -184,7 +184,7 @@ class SettingsInstantiatedPerRequest(Rule):
 
     def _annotated_type(self, call: ast.Call) -> ast.expr | None:
         """For ``Annotated[T, Depends()]``: ``T``."""
-        for node in self.context.index.nodes:
-            if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Tuple) and call in node.slice.elts:
+        for node in self.context.index.nodes_of(ast.Subscript):
+            if isinstance(node.slice, ast.Tuple) and call in node.slice.elts:
                 return node.slice.elts[0]
         return None

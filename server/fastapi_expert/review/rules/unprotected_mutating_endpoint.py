@@ -245,13 +245,8 @@ class UnprotectedMutatingEndpoint(Rule):
     @cached_property
     def _include_dependencies(self) -> dict[str, list[ast.expr]]:
         found: dict[str, list[ast.expr]] = {}
-        for node in self.context.index.nodes:
-            if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
-                and node.func.attr == "include_router"
-                and node.args
-            ):
+        for node in self.context.index.nodes_of(ast.Call):
+            if isinstance(node.func, ast.Attribute) and node.func.attr == "include_router" and node.args:
                 name = dotted_name(node.args[0])
                 value = next((k.value for k in node.keywords if k.arg == "dependencies"), None)
                 if name is not None and isinstance(value, ast.List | ast.Tuple):

@@ -190,12 +190,8 @@ class UnusedPathParameter(Rule):
         index = self.context.index
         # Dependencies that may apply to any route of the module: the apps' and those given to include_router.
         shared: list[ast.expr] = [dep for owner in index.owners.values() for dep in owner.dependencies]
-        for node in index.nodes:
-            if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
-                and node.func.attr == "include_router"
-            ):
+        for node in index.nodes_of(ast.Call):
+            if isinstance(node.func, ast.Attribute) and node.func.attr == "include_router":
                 shared += [
                     e
                     for k in node.keywords
