@@ -226,7 +226,7 @@ def test_cache_hit_gives_the_same_findings_without_running_anything(tmp_path: Pa
     def fail(*args, **kwargs):
         raise AssertionError("a warm review ran a check")
 
-    monkeypatch.setattr(engine, "run_ruff", fail)
+    monkeypatch.setattr(subprocess, "Popen", fail)  # no ruff process
     monkeypatch.setattr(engine, "check_source", fail)
     warm = review_paths([tmp_path / "src"], tmp_path, request)
     assert warm.findings == cold.findings
@@ -248,7 +248,7 @@ def test_cache_hit_gives_the_same_findings_without_running_anything(tmp_path: Pa
         leftover.unlink()
     (tmp_path / "cache" / "review.sqlite3").write_bytes(b"garbage" * 100)
     assert review_paths([tmp_path / "src"], tmp_path, request).findings == cold.findings
-    monkeypatch.setattr(engine, "run_ruff", fail)
+    monkeypatch.setattr(subprocess, "Popen", fail)  # no ruff process
     monkeypatch.setattr(engine, "check_source", fail)
     assert review_paths([tmp_path / "src"], tmp_path, request).findings == cold.findings
 
@@ -287,7 +287,7 @@ def test_concurrent_runs_share_the_cache_safely(tmp_path: Path) -> None:
 def test_snippets_are_cached_per_filename_and_content(tmp_path: Path, monkeypatch) -> None:
     request = ReviewRequest(cache_dir=tmp_path)
     first = review_code(REGEX, "a.py", request)
-    monkeypatch.setattr(engine, "run_ruff", lambda *a, **k: (_ for _ in ()).throw(AssertionError("ran ruff")))
+    monkeypatch.setattr(subprocess, "Popen", lambda *a, **k: (_ for _ in ()).throw(AssertionError("ran ruff")))
     assert review_code(REGEX, "a.py", request).findings == first.findings
     monkeypatch.undo()
     other = review_code(REGEX, "b.py", request)

@@ -14,7 +14,6 @@ import hashlib
 import os
 import time
 from collections.abc import Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, ClassVar
@@ -25,7 +24,7 @@ from fastapi_expert.findings import Finding, Severity
 from fastapi_expert.review.cache import ReviewCache
 from fastapi_expert.review.checker import check_source
 from fastapi_expert.review.registry import RULESET_VERSION, all_rules, rule_by_code, select_rules
-from fastapi_expert.review.ruff import DEFAULT_SELECTION, run_ruff
+from fastapi_expert.review.ruff import DEFAULT_SELECTION, RuffRun
 from fastapi_expert.review.rule import Rule
 
 __all__ = [
@@ -156,18 +155,15 @@ def review_code(code: str, filename: str, request: ReviewRequest) -> ReviewResul
     if cached is not None:
         return _result(cached, files=1, started=started, request=request)
     selection = request.ruff_selection()
-    with ThreadPoolExecutor(max_workers=1) as background:
-        # ruff works in its own process while our rules run in this one: the snippet costs the slower of the two.
-        ruff_future = (
-            background.submit(
-                run_ruff, stdin=code, stdin_filename=filename, select=selection, target_version=request.target_version
-            )
-            if selection
-            else None
-        )
+    # ruff works in its own process while our rules run in this one: the snippet costs the slower of the two.
+    with RuffRun(
+        stdin=code if selection else None,
+        stdin_filename=filename,
+        select=selection,
+        target_version=request.target_version,
+    ) as ruff:
         ours = check_source(code, filename, rules)
-        found = ruff_future.result() if ruff_future is not None else []
-    theirs = [replace(f, path=filename) for f in found]
+        theirs = [replace(f, path=filename) for f in ruff.result()]
     merged = _merge(ours, theirs, rules)
     if cache is not None:
         cache.put(key, merged)
@@ -259,18 +255,14 @@ def review_paths(paths: Sequence[Path], root: Path, request: ReviewRequest) -> R
     cached = [finding for findings in hits.values() for finding in findings]
     readable = [(path, display) for path, display, _ in contents if display not in hits]
     texts = [text for _, display, text in contents if display not in hits]
-    with ThreadPoolExecutor(max_workers=1) as background:
-        ruff_future: Future[list[Finding]] | None = None
-        if selection and readable:
-            ruff_future = background.submit(
-                run_ruff,
-                [path for path, _ in readable],
-                select=selection,
-                target_version=request.target_version,
-                display_path={str(path): display for path, display in readable},
-            )
+    with RuffRun(
+        [path for path, _ in readable] if selection else (),
+        select=selection,
+        target_version=request.target_version,
+        display_path={str(path): display for path, display in readable},
+    ) as ruff:
         ours += _check_files(readable, texts, rules)
-        theirs = ruff_future.result() if ruff_future is not None else []
+        theirs = ruff.result()
     merged = _merge(ours, theirs, rules)
     if cache is not None:
         per_file: dict[str, list[Finding]] = {display: [] for _, display in readable}

@@ -6,8 +6,10 @@ ruff is pinned to one minor version in pyproject: its codes and JSON are the con
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
+import os
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,7 +18,7 @@ from typing import Any
 from fastapi_expert.errors import RuffError
 from fastapi_expert.findings import Finding, Fix, FixSafety, Severity, TextEdit
 
-__all__ = ["DEFAULT_SELECTION", "RUFF_TIMEOUT", "ruff_command", "ruff_severity", "run_ruff"]
+__all__ = ["DEFAULT_SELECTION", "RUFF_TIMEOUT", "RuffRun", "ruff_command", "ruff_severity", "run_ruff"]
 
 #: RULES.md's curated selection. FAST003 is left out: FE012 replaces it. B008 never (it fires on every Depends).
 DEFAULT_SELECTION: tuple[str, ...] = (
@@ -113,35 +115,85 @@ def run_ruff(
     display_path: dict[str, str] | None = None,
 ) -> list[Finding]:
     """ruff's findings for ``paths`` (or for ``stdin`` under ``stdin_filename``); syntax errors are left to us."""
-    if not paths and stdin is None:
-        return []
-    command = ruff_command(select, target_version)
-    if stdin is not None:
-        command += ["--stdin-filename", stdin_filename, "-"]
-    else:
-        command += ["--", *(str(path) for path in paths)]
-    try:
-        completed = subprocess.run(  # noqa: S603 - a fixed command line; paths are passed after "--"
-            command,
-            input=stdin.encode() if stdin is not None else None,
-            capture_output=True,
-            timeout=RUFF_TIMEOUT,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise RuffError(str(exc)) from exc
-    if completed.returncode != 0:
-        raise RuffError(completed.stderr.decode(errors="replace").strip()[-2000:], returncode=completed.returncode)
-    names = display_path or {}
-    try:
-        diagnostics = json.loads(completed.stdout)
-        return [
-            _finding(diagnostic, names.get(diagnostic["filename"], diagnostic["filename"]))
-            for diagnostic in diagnostics
-            if diagnostic["code"] and diagnostic["code"] != "invalid-syntax"
-        ]
-    except (ValueError, TypeError, KeyError) as exc:  # ruff's JSON is the pinned contract: anything else is a bug
-        raise RuffError(f"unexpected output ({type(exc).__name__}: {exc}): {completed.stdout[:200]!r}") from exc
+    with RuffRun(
+        paths,
+        stdin=stdin,
+        stdin_filename=stdin_filename,
+        select=select,
+        target_version=target_version,
+        display_path=display_path,
+    ) as run:
+        return run.result()
+
+
+class RuffRun:
+    """A ruff process started now and read later, so ruff works while this process runs our rules.
+
+    Started from the caller's thread, not a helper thread: a thread would wait for the interpreter lock behind the
+    rules (5 ms at a time) at each step of starting the process and again to read it, which made "concurrent" ruff
+    cost its whole run on a snippet. Use it as a context manager: leaving the block kills a process not read.
+    """
+
+    def __init__(
+        self,
+        paths: Sequence[Path] = (),
+        *,
+        stdin: str | None = None,
+        stdin_filename: str = "main.py",
+        select: Sequence[str] = DEFAULT_SELECTION,
+        target_version: str = "py311",
+        display_path: dict[str, str] | None = None,
+    ) -> None:
+        self._names = display_path or {}
+        self._process: subprocess.Popen[bytes] | None = None
+        if not paths and stdin is None:
+            return
+        command = ruff_command(select, target_version)
+        if stdin is not None:
+            command += ["--stdin-filename", stdin_filename, "-"]
+        else:
+            command += ["--", *(str(path) for path in paths)]
+        reader, writer = os.pipe() if stdin is not None else (subprocess.DEVNULL, -1)
+        try:
+            self._process = subprocess.Popen(  # noqa: S603 - a fixed command line; paths are passed after "--"
+                command, stdin=reader, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+            )
+        except OSError as exc:
+            raise RuffError(str(exc)) from exc
+        finally:
+            if stdin is not None:
+                os.close(reader)
+        if stdin is not None:
+            # ruff reads all of stdin before it writes anything, so writing it all now cannot deadlock.
+            with open(writer, "wb") as stream, contextlib.suppress(BrokenPipeError):
+                stream.write(stdin.encode())
+
+    def __enter__(self) -> RuffRun:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._process is not None and self._process.returncode is None:
+            self._process.kill()
+            self._process.communicate()
+
+    def result(self) -> list[Finding]:
+        """Wait for ruff (``RUFF_TIMEOUT`` at most) and map its findings."""
+        if self._process is None:
+            return []
+        try:
+            stdout, stderr = self._process.communicate(timeout=RUFF_TIMEOUT)
+        except subprocess.TimeoutExpired as exc:
+            raise RuffError(f"ruff did not finish in {RUFF_TIMEOUT} s") from exc
+        if self._process.returncode != 0:
+            raise RuffError(stderr.decode(errors="replace").strip()[-2000:], returncode=self._process.returncode)
+        try:
+            return [
+                _finding(diagnostic, self._names.get(diagnostic["filename"], diagnostic["filename"]))
+                for diagnostic in json.loads(stdout)
+                if diagnostic["code"] and diagnostic["code"] != "invalid-syntax"
+            ]
+        except (ValueError, TypeError, KeyError) as exc:  # ruff's JSON is the pinned contract: anything else is a bug
+            raise RuffError(f"unexpected output ({type(exc).__name__}: {exc}): {stdout[:200]!r}") from exc
 
 
 def _position(location: dict[str, Any]) -> tuple[int, int]:
