@@ -56,7 +56,7 @@ from fastapi_expert.models import Severity
 from fastapi_expert.review.checker import check_source
 from fastapi_expert.review.engine import ReviewRequest, collect_files, review_code, review_paths
 from fastapi_expert.review.registry import all_rules
-from fastapi_expert.review.ruff import DEFAULT_SELECTION, ruff_command, run_ruff
+from fastapi_expert.review.ruff import DEFAULT_SELECTION, RuffRun, ruff_command
 from fastapi_expert.review.rule import Rule
 from fastapi_expert.server import build_server
 
@@ -503,7 +503,7 @@ def print_profiles(results: dict[str, bool], data: Corpus, scratch: Path, mcp: M
         _profile("engine API warm (all cached)", lambda: review_paths([data.docs_src], data.root, warm))
     if force or not (results["mcp"] and results["mcp_edited"]):
         code = SAMPLE.read_text(encoding="utf-8")
-        ruff_alone = _median_of(10, lambda: run_ruff(stdin=code, stdin_filename=SAMPLE_NAME))
+        ruff_alone = _median_of(10, lambda: RuffRun(stdin=code, stdin_filename=SAMPLE_NAME).result())
         print(f"\nThe {mcp.lines}-line file through MCP, edited each call (medians)")
         _row("MCP review_code", _ms(statistics.median(mcp.edited)))
         _row("review_code() direct", _ms(statistics.median(mcp.direct)), note="(our rules, then ruff)")

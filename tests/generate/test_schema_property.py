@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from fastapi_expert.generate.schema import build_schema_spec, generate_schema
 from fastapi_expert.generate.specs import RESERVED_NAMES, FieldSpec, SchemaSpec
 from fastapi_expert.review.engine import ReviewRequest, review_code
-from fastapi_expert.review.ruff import run_ruff
+from fastapi_expert.review.ruff import RuffRun
 from tests.generate.exercise import check_routes, classes, mounted
 
 PROPERTY = settings(
@@ -96,7 +96,7 @@ def field_lists(draw: st.DrawFn) -> tuple[list[dict[str, Any]], dict[str, Any]]:
 
 def assert_clean(files: list[Any]) -> None:
     for file in files:
-        assert run_ruff(stdin=file.content, stdin_filename=file.path, select=("E", "F", "W", "B", "UP")) == []
+        assert RuffRun(stdin=file.content, stdin_filename=file.path, select=("E", "F", "W", "B", "UP")).result() == []
         findings = review_code(file.content, file.path, ReviewRequest()).findings
         assert [f for f in findings if f.severity == "error"] == []
 

@@ -17,7 +17,7 @@ def test_findings_with_their_fix_span_and_severity() -> None:
     code = (
         "from typing import List\n\n\ndef f(x: List[int]) -> None:\n    try:\n        pass\n    except:\n        pass\n"
     )
-    found = {f.code: f for f in ruff.run_ruff(stdin=code, stdin_filename="app/x.py", select=("UP006", "E722"))}
+    found = {f.code: f for f in ruff.RuffRun(stdin=code, stdin_filename="app/x.py", select=("UP006", "E722")).result()}
     assert set(found) == {"UP006", "E722"}
     upgrade = found["UP006"]
     assert upgrade.path.endswith("app/x.py")  # ruff names stdin by the absolute path; review_code renames it
@@ -53,7 +53,7 @@ LOCATION = {"row": 1, "column": 1}
 def test_output_that_is_not_ruffs_json_is_a_ruff_error(tmp_path: Path, monkeypatch, output: str) -> None:
     _fake_ruff(tmp_path, monkeypatch, output)
     with pytest.raises(RuffError, match="unexpected output"):
-        ruff.run_ruff(stdin="x = 1\n")
+        ruff.RuffRun(stdin="x = 1\n").result()
 
 
 def test_syntax_errors_and_codeless_diagnostics_are_left_to_us(tmp_path: Path, monkeypatch) -> None:
@@ -62,4 +62,4 @@ def test_syntax_errors_and_codeless_diagnostics_are_left_to_us(tmp_path: Path, m
         {"code": "invalid-syntax", "message": "m", "filename": "-", "location": LOCATION, "end_location": LOCATION},
     ]
     _fake_ruff(tmp_path, monkeypatch, json.dumps(diagnostics))
-    assert ruff.run_ruff(stdin="x = (\n") == []
+    assert ruff.RuffRun(stdin="x = (\n").result() == []

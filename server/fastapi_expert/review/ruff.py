@@ -18,7 +18,7 @@ from typing import Any
 from fastapi_expert.errors import RuffError
 from fastapi_expert.findings import Finding, Fix, FixSafety, Severity, TextEdit
 
-__all__ = ["DEFAULT_SELECTION", "RUFF_TIMEOUT", "RuffRun", "ruff_command", "ruff_severity", "run_ruff"]
+__all__ = ["DEFAULT_SELECTION", "RUFF_TIMEOUT", "RuffRun", "ruff_command", "ruff_severity"]
 
 #: RULES.md's curated selection. FAST003 is left out: FE012 replaces it. B008 never (it fires on every Depends).
 DEFAULT_SELECTION: tuple[str, ...] = (
@@ -105,33 +105,13 @@ def ruff_command(select: Sequence[str] = DEFAULT_SELECTION, target_version: str 
     ]
 
 
-def run_ruff(
-    paths: Sequence[Path] = (),
-    *,
-    stdin: str | None = None,
-    stdin_filename: str = "main.py",
-    select: Sequence[str] = DEFAULT_SELECTION,
-    target_version: str = "py311",
-    display_path: dict[str, str] | None = None,
-) -> list[Finding]:
-    """ruff's findings for ``paths`` (or for ``stdin`` under ``stdin_filename``); syntax errors are left to us."""
-    with RuffRun(
-        paths,
-        stdin=stdin,
-        stdin_filename=stdin_filename,
-        select=select,
-        target_version=target_version,
-        display_path=display_path,
-    ) as run:
-        return run.result()
-
-
 class RuffRun:
     """A ruff process started now and read later, so ruff works while this process runs our rules.
 
     Started from the caller's thread, not a helper thread: a thread would wait for the interpreter lock behind the
     rules (5 ms at a time) at each step of starting the process and again to read it, which made "concurrent" ruff
     cost its whole run on a snippet. Use it as a context manager: leaving the block kills a process not read.
+    ``RuffRun(...).result()`` runs ruff and waits for it.
     """
 
     def __init__(
