@@ -59,7 +59,15 @@ def check_source(text: str, path: str, rules: Sequence[type[Rule]]) -> list[Find
         return [_syntax_error(SyntaxError(str(exc), (path, 1, 1, "")), path)]
     source = SourceFile(path, text)
     context = RuleContext(source, tree)
-    active = [rule(context) for rule in rules if not rule.TRIGGERS or any(t in text for t in rule.TRIGGERS)]
+    occurs: dict[tuple[str, ...], bool] = {}  # rules often share their triggers: each tuple is looked for once
+    active = []
+    for rule in rules:
+        triggers = rule.TRIGGERS
+        found = occurs.get(triggers)
+        if found is None:
+            found = occurs[triggers] = _occurs(triggers, text)
+        if found:
+            active.append(rule(context))
     if not active:
         return []
     handlers: dict[type[ast.AST], list[Handler]] = {}
@@ -72,6 +80,14 @@ def check_source(text: str, path: str, rules: Sequence[type[Rule]]) -> list[Find
     by_code = {type(instance).CODE: type(instance) for instance in active}
     findings = [_finding(report, by_code[report.code], path) for report in context.reports]
     return [finding for finding in findings if not _suppressed(finding, source)]
+
+
+def _occurs(triggers: tuple[str, ...], text: str) -> bool:
+    """Whether one of ``triggers`` occurs in ``text`` (always, when there are none)."""
+    for trigger in triggers:
+        if trigger in text:
+            return True
+    return not triggers
 
 
 def _dispatch(context: RuleContext, handlers: dict[type[ast.AST], list[Handler]]) -> None:

@@ -17,7 +17,7 @@ __all__ = ["RuleContext", "SourceFile", "split_lines"]
 _TEST_PATH = re.compile(r"(^|[/\\])(tests?|testing)[/\\]|(^|[/\\])(test_[^/\\]*|[^/\\]*_test|tests?|conftest)\.py$")
 
 
-_SCOPES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda})
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
@@ -122,7 +122,6 @@ class RuleContext:
         #: Ancestors of the node being visited, outermost first (the engine keeps it current).
         self.stack: list[ast.AST] = []
         self.reports: list[Report] = []
-        self._spellings: dict[frozenset[str], frozenset[str]] = {}
         self._scopes: tuple[FunctionNode | ast.Lambda, ...] | None = None
 
     # -- where we are ------------------------------------------------------------------------------------------------
@@ -136,7 +135,7 @@ class RuleContext:
         """The functions enclosing the current node, outermost first."""
         scopes = self._scopes
         if scopes is None:
-            scopes = self._scopes = tuple(node for node in self.stack if type(node) in _SCOPES)  # type: ignore[misc]
+            scopes = self._scopes = tuple(node for node in self.stack if isinstance(node, _SCOPES))
         return scopes
 
     def enclosing_function(self) -> FunctionNode | None:
@@ -171,14 +170,7 @@ class RuleContext:
         """A cheap test, true whenever ``refers_to(node, names)`` is: an attribute chain ending in the last part of
         one of ``names``, or a bare name spelling one of them (``open``, or ``Go`` after ``import X as Go``). Rules
         visiting every call ask it first and resolve only the few calls that pass."""
-        spellings = self._spellings.get(names)
-        if spellings is None:
-            lasts = {name.rsplit(".", 1)[-1] for name in names}
-            aliases = {local for local, qualified in self.index.imports.items() if qualified in names}
-            spellings = self._spellings[names] = frozenset(lasts | aliases)
-        if isinstance(node, ast.Attribute):
-            return node.attr in spellings
-        return isinstance(node, ast.Name) and node.id in spellings
+        return self.index.may_resolve_to(node, names)
 
     def constant(self, node: ast.expr) -> ast.expr:
         """``node``, or for a name bound once at module level (and not shadowed here), the value it is bound to:

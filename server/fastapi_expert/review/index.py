@@ -1,7 +1,7 @@
 """The module's whole picture, built once per file and shared by every rule: imports, apps and routers, routes,
 classes and the functions used as dependencies.
 
-Everything is computed lazily (``cached_property``), so a file pays only for what the rules that run on it ask for.
+Everything is computed lazily (once, on first use), so a file pays only for what the rules that run on it ask for.
 Names are resolved from the module's own imports and definitions (``import fastapi as fa`` makes ``fa.FastAPI`` mean
 ``fastapi.FastAPI``; a local ``def sleep`` is not ``time.sleep``), which is all the precision the rules need, at a
 fraction of the cost of generic qualified-name metadata.
@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import chain
-from typing import TypeVar
+from typing import Any, Generic, TypeVar, cast, overload
 
 __all__ = [
     "ASYNC_SESSIONS",
@@ -36,6 +36,7 @@ __all__ = [
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 _Node = TypeVar("_Node", bound=ast.AST)
 _Other = TypeVar("_Other", bound=ast.AST)
+_T = TypeVar("_T")
 
 HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "options", "head", "trace"})
 MUTATING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -76,6 +77,7 @@ SECURITY_SCHEME_CLASSES = frozenset(f"{module}.{name}" for module in _SECURITY_M
 _APP_NAMES = fastapi_names("FastAPI")
 _ROUTER_NAMES = fastapi_names("APIRouter")
 _DEPENDS_NAMES = fastapi_names("Depends", "Security")
+_OWNER_NAMES = _APP_NAMES | _ROUTER_NAMES
 
 
 _ANNOTATED = frozenset({"typing.Annotated", "typing_extensions.Annotated"})
@@ -250,15 +252,30 @@ def _string(node: ast.expr | None) -> str | None:
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
 
-#: Fields that never hold a node (names, numbers, flags): the walk does not look at them.
+#: Fields the walk does not look at: those that never hold a node (names, numbers, flags), and the expression
+#: context (``Load``/``Store``/``Del``) and operators (``Add``, ``Eq``, ``Not``...), shared nodes without a position
+#: that no rule visits (a third of a module's nodes are ``Load``s).
 _SCALAR_FIELDS = frozenset(
     {"type_comment", "name", "id", "attr", "arg", "asname", "module", "level", "conversion", "is_async", "kind", "rest"}
-    | {"kwd_attrs"}
+    | {"kwd_attrs", "ctx", "op", "ops"}
 )
 #: Node type -> the fields of it that may hold nodes, in ``ast.iter_child_nodes`` order (filled as types are met).
 _CHILD_FIELDS: dict[type[ast.AST], tuple[str, ...]] = {}
 #: Nodes whose body is a frame of its own: ``own_nodes`` does not look inside them.
 _NEW_FRAMES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef})
+#: The nodes ``_bound_names`` takes names from.
+_STATEMENT_BINDINGS = frozenset(
+    {ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom, ast.Assign, ast.AnnAssign}
+    | {ast.AugAssign, ast.For, ast.AsyncFor, ast.With, ast.AsyncWith, ast.ExceptHandler}
+)
+#: Expression contexts and operators: ``ast.parse`` shares one node of each type, the walk leaves them out.
+_SINGLETONS = frozenset(
+    kind
+    for base in (ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
+    for kind in base.__subclasses__()
+)
+#: The statements that hold statements or ``except`` handlers (a ``match`` holds them in its cases).
+_BLOCK_STATEMENTS = frozenset({ast.For, ast.AsyncFor, ast.While, ast.If, ast.With, ast.AsyncWith, ast.Try, ast.TryStar})
 _COMPREHENSIONS = frozenset({ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp})
 #: The nodes that bind names in their frame (``ModuleIndex._bind_body``).
 _BINDINGS = frozenset(
@@ -277,29 +294,66 @@ def _child_fields(kind: type[ast.AST]) -> tuple[str, ...]:
     return fields
 
 
+class _Lazy(Generic[_T]):
+    """``functools.cached_property`` without the lock Python 3.11 takes on every first access (a file's index is
+    used by one thread): computed once, then read from the instance's ``__dict__``."""
+
+    def __init__(self, function: Callable[[Any], _T]) -> None:
+        self.function = function
+        self.name = function.__name__
+        self.__doc__ = function.__doc__
+
+    @overload
+    def __get__(self, instance: None, owner: type[Any] | None = None) -> _Lazy[_T]: ...
+
+    @overload
+    def __get__(self, instance: object, owner: type[Any] | None = None) -> _T: ...
+
+    def __get__(self, instance: object, owner: type[Any] | None = None) -> _T | _Lazy[_T]:
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = self.function(instance)
+        return value
+
+
 class ModuleIndex:
     """Lazily computed facts about one parsed module."""
 
     def __init__(self, tree: ast.Module) -> None:
         self.tree = tree
+        self._locals_cache: dict[int, frozenset[str]] = {}
+        #: ``id()`` of a function -> the names it binds other than by importing them (they hide the module's).
+        self._shadowing: dict[int, frozenset[str]] = {}
+        self._heads: dict[str, str | None] = {}
+        self._spellings: dict[frozenset[str], frozenset[str]] = {}
+        self._subclasses_cache: dict[frozenset[str], frozenset[str]] = {}
+        self._parameters_cache: dict[tuple[int, frozenset[str]], tuple[Parameter, ...]] = {}
+        self._own_cache: dict[int, tuple[ast.AST, ...]] = {}
+        self._types_cache: dict[int, dict[str, str]] = {}
+        self._typed_cache: dict[type[ast.AST], list[ast.AST]] = {}
 
     # -- the walk ----------------------------------------------------------------------------------------------------
 
-    @cached_property
-    def preorder(self) -> tuple[list[ast.AST], list[int]]:
-        """Every node of the module depth-first, each before its children and those in ``ast.iter_child_nodes``
-        order, with its depth (the module's is 0): the one walk of the file, which the checker dispatches from and
-        the other tables are read from."""
+    @_Lazy
+    def _walk(self) -> tuple[list[ast.AST], list[int], dict[type[ast.AST], list[int]]]:
         order: list[ast.AST] = []
         depths: list[int] = []
+        typed: dict[type[ast.AST], list[int]] = {}  # node type -> where its nodes are in ``order``
         pending: list[tuple[ast.AST, int]] = [(self.tree, 0)]
         node_type = ast.AST
         table = _CHILD_FIELDS
+        position = 0
         while pending:
             node, depth = pending.pop()
             order.append(node)
             depths.append(depth)
             kind = type(node)
+            places = typed.get(kind)
+            if places is None:
+                typed[kind] = [position]
+            else:
+                places.append(position)
+            position += 1
             fields = table[kind] if kind in table else _child_fields(kind)
             if not fields:
                 continue
@@ -316,51 +370,50 @@ class ModuleIndex:
             if children:
                 children.reverse()
                 pending += children
+        return order, depths, typed
+
+    @property
+    def preorder(self) -> tuple[list[ast.AST], list[int]]:
+        """Every node of the module depth-first, each before its children and those in ``ast.iter_child_nodes``
+        order, with its depth (the module's is 0): the one walk of the file, which the checker dispatches from and
+        the other tables are read from. Expression contexts and operators are left out (see ``_SCALAR_FIELDS``)."""
+        order, depths, _ = self._walk
         return order, depths
 
-    @cached_property
+    @_Lazy
     def nodes(self) -> tuple[ast.AST, ...]:
-        """Every node of the module, in ``ast.walk`` order (breadth-first; computed once, shared)."""
-        order, depths = self.preorder
+        """Every node of the module (but contexts and operators), in ``ast.walk`` order (breadth-first)."""
+        order, depths, _ = self._walk
         levels: list[list[ast.AST]] = [[] for _ in range(max(depths) + 1)]
         for node, depth in zip(order, depths, strict=True):
             levels[depth].append(node)
         return tuple(chain.from_iterable(levels))
 
-    @cached_property
-    def _buckets(self) -> dict[type[ast.AST], list[ast.AST]]:
-        """The nodes of each type, in ``ast.walk`` order."""
-        buckets: dict[type[ast.AST], list[ast.AST]] = {}
-        for node in self.nodes:
-            kind = type(node)
-            if kind in buckets:
-                buckets[kind].append(node)
-            else:
-                buckets[kind] = [node]
-        return buckets
-
     def nodes_of(self, kind: type[_Node]) -> list[_Node]:
         """The nodes of exactly type ``kind``, in ``ast.walk`` order (do not change the list)."""
-        return self._buckets.get(kind, [])  # type: ignore[return-value]
+        found = self._typed_cache.get(kind)
+        if found is None:
+            found = self._typed_cache[kind] = self._in_walk_order(self._walk[2].get(kind, []))
+        return cast("list[_Node]", found)
 
     def _nodes_of_either(self, first: type[_Node], second: type[_Other]) -> list[_Node | _Other]:
         """The nodes of either type, in ``ast.walk`` order."""
-        buckets = self._buckets
-        if first not in buckets or second not in buckets:
-            return [*self.nodes_of(first), *self.nodes_of(second)]
-        kinds = (first, second)
-        return [node for node in self.nodes if type(node) in kinds]  # type: ignore[misc]
+        typed = self._walk[2]
+        places = sorted([*typed.get(first, ()), *typed.get(second, ())])
+        return cast("list[_Node | _Other]", self._in_walk_order(places))
 
-    @cached_property
+    def _in_walk_order(self, places: list[int]) -> list[ast.AST]:
+        """The nodes at ``places`` (in ``preorder`` order), in ``ast.walk`` order: breadth-first is depth-first
+        sorted by depth, nodes at one depth keeping their order."""
+        order, depths, _ = self._walk
+        if len(places) > 1:
+            places = sorted(places, key=depths.__getitem__)
+        return [order[place] for place in places]
+
+    @_Lazy
     def definitions(self) -> list[FunctionNode]:
         """Every ``def`` and ``async def`` of the module, nested ones included, in ``ast.walk`` order."""
         return self._nodes_of_either(ast.FunctionDef, ast.AsyncFunctionDef)
-
-    @cached_property
-    def _positions(self) -> dict[int, int]:
-        """``id()`` of a node -> its place in ``preorder``."""
-        order = self.preorder[0]
-        return dict(zip(map(id, order), range(len(order)), strict=True))
 
     # -- names -------------------------------------------------------------------------------------------------------
 
@@ -382,13 +435,15 @@ class ModuleIndex:
                         found[alias.asname or alias.name] = f"{node.module}.{alias.name}"
         return found
 
-    @cached_property
+    @_Lazy
     def module_definitions(self) -> frozenset[str]:
         """Names bound at module level by ``def``, ``class`` or assignment (they shadow an import of that name)."""
-        names: set[str] = set()
-        for statement in self.tree.body:
-            names.update(_bound_names(statement))
-        return frozenset(names)
+        return frozenset(name for _, names in self._module_bindings for name in names)
+
+    @_Lazy
+    def _module_bindings(self) -> list[tuple[ast.stmt, set[str]]]:
+        """Each module-level statement with the names it binds."""
+        return [(statement, _bound_names(statement)) for statement in self.tree.body]
 
     def function_locals(self, function: FunctionNode | ast.Lambda) -> frozenset[str]:
         """Parameters and names bound inside ``function`` (not inside functions nested in it)."""
@@ -398,15 +453,15 @@ class ModuleIndex:
             arguments = function.args
             extra = [a for a in (arguments.vararg, arguments.kwarg) if a is not None]
             names = {arg.arg for arg in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs, *extra)}
-            body = function.body if isinstance(function.body, list) else []
-            for statement in body:
-                names.update(_bound_names(statement, deep=True))
+            if isinstance(function, ast.Lambda):
+                pass
+            elif any(type(node) is ast.Match for node in self.own_nodes(function)):
+                for statement in function.body:  # a ``case`` body's names are not counted
+                    names.update(_bound_names(statement, deep=True))
+            else:
+                _frame_bindings(self.own_nodes(function), names)
             cache[key] = frozenset(names)
         return cache[key]
-
-    @cached_property
-    def _locals_cache(self) -> dict[int, frozenset[str]]:
-        return {}
 
     def resolve(self, node: ast.AST, scopes: tuple[FunctionNode | ast.Lambda, ...] = ()) -> str | None:
         """The qualified name ``node`` refers to, seen from inside ``scopes`` (innermost last).
@@ -448,27 +503,28 @@ class ModuleIndex:
         self._heads[head] = qualified
         return qualified
 
-    @cached_property
-    def _heads(self) -> dict[str, str | None]:
-        return {}
+    def may_resolve_to(self, node: ast.AST, names: frozenset[str]) -> bool:
+        """A cheap test, true whenever ``resolve(node, scopes)`` is in ``names`` (whatever the scopes): an attribute
+        chain ending in the last part of one of ``names``, or a bare name spelling one of them (``open``, or ``Go``
+        after ``import X as Go``)."""
+        spellings = self._spellings.get(names)
+        if spellings is None:
+            lasts = {name.rsplit(".", 1)[-1] for name in names}
+            aliases = {local for local, qualified in self.imports.items() if qualified in names}
+            spellings = self._spellings[names] = frozenset(lasts | aliases)
+        if isinstance(node, ast.Attribute):
+            return node.attr in spellings
+        return isinstance(node, ast.Name) and node.id in spellings
 
-    @cached_property
-    def _shadowing(self) -> dict[int, frozenset[str]]:
-        """``id()`` of a function -> the names it binds other than by importing them (they hide the module's)."""
-        return {}
-
-    @cached_property
+    @_Lazy
     def _module_imports(self) -> frozenset[str]:
-        names: set[str] = set()
-        for statement in self.tree.body:
-            if isinstance(statement, ast.Import | ast.ImportFrom):
-                names.update(_bound_names(statement))
         # An import after the last def/assignment of the same name wins; before it, the definition wins.
         last: dict[str, bool] = {}
-        for statement in self.tree.body:
-            for name in _bound_names(statement):
-                last[name] = isinstance(statement, ast.Import | ast.ImportFrom)
-        return frozenset(name for name in names if last.get(name, False))
+        for statement, names in self._module_bindings:
+            imported = isinstance(statement, ast.Import | ast.ImportFrom)
+            for name in names:
+                last[name] = imported
+        return frozenset(name for name, imported in last.items() if imported)
 
     def _function_imports(self, function: FunctionNode | ast.Lambda) -> frozenset[str]:
         if isinstance(function, ast.Lambda):
@@ -482,12 +538,12 @@ class ModuleIndex:
 
     # -- FastAPI structure -------------------------------------------------------------------------------------------
 
-    @cached_property
+    @_Lazy
     def owners(self) -> dict[str, Owner]:
         """Apps and routers by the name they are assigned to (anywhere in the module, nested functions included)."""
         found: dict[str, Owner] = {}
         for node in self._nodes_of_either(ast.Assign, ast.AnnAssign):
-            if not isinstance(node.value, ast.Call):
+            if not isinstance(node.value, ast.Call) or not self.may_resolve_to(node.value.func, _OWNER_NAMES):
                 continue
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             qualified = self.resolve(node.value.func)
@@ -502,7 +558,7 @@ class ModuleIndex:
                     found[name] = Owner(name=name, kind=kind, call=node.value, prefix=prefix, dependencies=dependencies)
         return found
 
-    @cached_property
+    @_Lazy
     def routes(self) -> tuple[Route, ...]:
         """Every path operation whose decorator is ``<app or router>.<method>(...)``."""
         found: list[Route] = []
@@ -537,7 +593,7 @@ class ModuleIndex:
             is_websocket=method == "websocket",
         )
 
-    @cached_property
+    @_Lazy
     def route_functions(self) -> dict[int, Route]:
         """Routes by ``id()`` of their function node."""
         return {id(route.function): route for route in self.routes}
@@ -548,7 +604,7 @@ class ModuleIndex:
         routes = self._route_decorators.get(id(function), ())
         return tuple(d for d in function.decorator_list if id(d) not in routes)
 
-    @cached_property
+    @_Lazy
     def _route_decorators(self) -> dict[int, set[int]]:
         """``id()`` of a route's function -> ``id()`` of its route decorators."""
         found: dict[int, set[int]] = {}
@@ -566,13 +622,15 @@ class ModuleIndex:
         """Classes by name."""
         return {node.name: node for node in self.nodes_of(ast.ClassDef)}
 
-    @cached_property
+    @_Lazy
     def module_constants(self) -> dict[str, ast.expr]:
         """Values of names bound exactly once at module level, by a plain assignment (``ORIGINS = ["*"]``)."""
         values: dict[str, ast.expr] = {}
         counts: dict[str, int] = {}
-        for statement in self.tree.body:
-            for name in _bound_names(statement, deep=True):
+        for statement, bound in self._module_bindings:
+            if type(statement) in _BLOCK_STATEMENTS:
+                bound = _bound_names(statement, deep=True)
+            for name in bound:
                 counts[name] = counts.get(name, 0) + 1
             value = statement.value if isinstance(statement, ast.Assign | ast.AnnAssign) else None
             targets = statement.targets if isinstance(statement, ast.Assign) else []
@@ -582,12 +640,16 @@ class ModuleIndex:
                 values[targets[0].id] = value
         return {name: value for name, value in values.items() if counts.get(name) == 1}
 
-    @cached_property
+    @_Lazy
     def dependency_calls(self) -> tuple[ast.Call, ...]:
         """Every ``Depends(...)``/``Security(...)`` call."""
-        return tuple(node for node in self.nodes_of(ast.Call) if self.resolve(node.func) in _DEPENDS_NAMES)
+        return tuple(
+            node
+            for node in self.nodes_of(ast.Call)
+            if self.may_resolve_to(node.func, _DEPENDS_NAMES) and self.resolve(node.func) in _DEPENDS_NAMES
+        )
 
-    @cached_property
+    @_Lazy
     def dependency_functions(self) -> frozenset[str]:
         """Names of the functions passed to ``Depends``/``Security`` (the module's dependencies)."""
         names = set()
@@ -639,11 +701,7 @@ class ModuleIndex:
             self._subclasses_cache[bases] = frozenset(found)
         return self._subclasses_cache[bases]
 
-    @cached_property
-    def _subclasses_cache(self) -> dict[frozenset[str], frozenset[str]]:
-        return {}
-
-    @cached_property
+    @_Lazy
     def model_classes(self) -> frozenset[str]:
         """The module's pydantic models (``BaseModel``, ``SQLModel``, ``BaseSettings`` subclasses), by name."""
         return self.subclasses_of(MODEL_BASES)
@@ -769,10 +827,6 @@ class ModuleIndex:
             self._parameters_cache[key] = tuple(self._parameter(arg, default, kw, names) for arg, default, kw in pairs)
         return self._parameters_cache[key]
 
-    @cached_property
-    def _parameters_cache(self) -> dict[tuple[int, frozenset[str]], tuple[Parameter, ...]]:
-        return {}
-
     def _parameter(
         self, arg: ast.arg, default: ast.expr | None, keyword_only: bool, path_names: frozenset[str]
     ) -> Parameter:
@@ -797,7 +851,7 @@ class ModuleIndex:
 
     # -- what names hold ---------------------------------------------------------------------------------------------
 
-    @cached_property
+    @_Lazy
     def _aliases(self) -> dict[str, ast.expr]:
         """Module-level ``Name = <annotation>`` / ``Name: TypeAlias = ...`` assignments, by name."""
         found: dict[str, ast.expr] = {}
@@ -812,7 +866,7 @@ class ModuleIndex:
                 found[target.id] = value
         return found
 
-    @cached_property
+    @_Lazy
     def session_factories(self) -> dict[str, str]:
         """Module-level ``sessionmaker``/``async_sessionmaker`` results, by name -> the session class they build."""
         found: dict[str, str] = {}
@@ -905,7 +959,7 @@ class ModuleIndex:
             self._types_cache[key] = {name: value for name, value in types.items() if value is not None}
         return self._types_cache[key]
 
-    @cached_property
+    @_Lazy
     def module_types(self) -> dict[str, str]:
         """Module-level names whose class is known, by the same bindings as ``local_types``."""
         types: dict[str, str | None] = {}
@@ -913,42 +967,56 @@ class ModuleIndex:
         def bind(name: str, qualified: str | None) -> None:
             types[name] = qualified if types.get(name, qualified) == qualified else None
 
-        self._bind_body(self._frame_nodes(self.tree.body), bind)
+        if ast.NamedExpr in self._walk[2]:
+            self._bind_body(self._frame_nodes(self.tree, self.tree.body), bind)
+        else:  # only statements bind (and ``except`` handlers): no need to look at expressions
+            self._bind_body(_frame_statements(self.tree.body), bind)
         return {name: value for name, value in types.items() if value is not None}
 
     def own_nodes(self, function: FunctionNode) -> tuple[ast.AST, ...]:
         """The nodes of ``function``'s body that run in its own frame (not in nested functions, lambdas or classes),
-        in source order."""
+        in source order (contexts and operators left out)."""
         key = id(function)
         if key not in self._own_cache:
-            self._own_cache[key] = self._frame_nodes(function.body)
+            self._own_cache[key] = self._frame_nodes(function, function.body)
         return self._own_cache[key]
 
-    def _frame_nodes(self, body: list[ast.stmt]) -> tuple[ast.AST, ...]:
-        """The nodes of the statements ``body`` in source order, not looking inside nested frames: a slice of
+    def _frame_nodes(self, owner: ast.AST, body: list[ast.stmt]) -> tuple[ast.AST, ...]:
+        """The nodes of ``owner``'s statements ``body`` in source order, not looking inside nested frames: a slice of
         ``preorder`` (a body from another tree is walked on its own)."""
-        order, depths = self.preorder
-        start = self._positions.get(id(body[0]), -1) if body else -1
-        if start < 0 or order[start] is not body[0]:
+        order, depths, typed = self._walk
+        end = len(order)
+        start = -1
+        if body:
+            at = 0 if owner is self.tree else next((p for p in typed.get(type(owner), ()) if order[p] is owner), -1)
+            if at >= 0:  # the body follows the owner's other fields (arguments, bases...) inside its subtree
+                position = at + 1
+                while position < end and depths[position] > depths[at]:
+                    if order[position] is body[0]:
+                        start = position
+                        break
+                    position += 1
+        if start < 0:
             found: list[ast.AST] = []
             pending: list[ast.AST] = list(reversed(body))
             while pending:
                 node = pending.pop()
                 found.append(node)
                 if type(node) not in _NEW_FRAMES:
-                    pending.extend(reversed(list(ast.iter_child_nodes(node))))
+                    pending.extend(reversed([c for c in ast.iter_child_nodes(node) if type(c) not in _SINGLETONS]))
             return tuple(found)
-        # The body runs from its first statement to the end of its last one's subtree; a nested frame's subtree is
-        # skipped (its node is kept).
-        last = self._positions[id(body[-1])]
+        # The body's statements are the owner's next children, each followed by its subtree; a nested frame's subtree
+        # is skipped (its node is kept).
         level = depths[start]
-        end = len(order)
+        statements = len(body)
         nodes: list[ast.AST] = []
         position = start
         while position < end:
             depth = depths[position]
-            if depth < level or (depth == level and position > last):
-                break
+            if depth <= level:
+                if depth < level or not statements:
+                    break
+                statements -= 1
             node = order[position]
             nodes.append(node)
             position += 1
@@ -956,14 +1024,6 @@ class ModuleIndex:
                 while position < end and depths[position] > depth:
                     position += 1
         return tuple(nodes)
-
-    @cached_property
-    def _own_cache(self) -> dict[int, tuple[ast.AST, ...]]:
-        return {}
-
-    @cached_property
-    def _types_cache(self) -> dict[int, dict[str, str]]:
-        return {}
 
     def _bind_body(self, nodes: tuple[ast.AST, ...], bind: Callable[[str, str | None], None]) -> None:
         """Call ``bind`` for every name bound in the frame whose ``own_nodes`` are ``nodes`` (not by a comprehension,
@@ -1012,6 +1072,55 @@ class ModuleIndex:
                 bind(node.id, None)
 
 
+def _frame_statements(body: list[ast.stmt]) -> tuple[ast.AST, ...]:
+    """The statements of ``body`` and those nested in them, with their ``except`` handlers, not looking inside
+    functions and classes (in no particular order)."""
+    found: list[ast.AST] = []
+    pending: list[ast.AST] = list(body)
+    while pending:
+        node = pending.pop()
+        found.append(node)
+        kind = type(node)
+        if kind in _NEW_FRAMES:
+            continue
+        if kind in _BLOCK_STATEMENTS or kind is ast.ExceptHandler:
+            for field in ("body", "orelse", "finalbody", "handlers"):
+                pending.extend(getattr(node, field, ()))
+        elif isinstance(node, ast.Match):
+            for case in node.cases:
+                pending.extend(case.body)
+    return tuple(found)
+
+
+def _frame_bindings(nodes: tuple[ast.AST, ...], names: set[str]) -> None:
+    """Add to ``names`` what ``_bound_names(statement, deep=True)`` finds for every statement of a body whose
+    ``own_nodes`` are ``nodes`` (and holds no ``match``)."""
+    for node in nodes:
+        kind = type(node)
+        if kind not in _STATEMENT_BINDINGS:
+            continue
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names.update(alias.asname or alias.name.split(".", 1)[0] for alias in node.names if alias.name != "*")
+        elif isinstance(node, ast.ExceptHandler):
+            if node.name:
+                names.add(node.name)
+        else:
+            targets: list[ast.expr] = []
+            if isinstance(node, ast.Assign):
+                targets = node.targets
+            elif isinstance(node, ast.With | ast.AsyncWith):
+                targets = [item.optional_vars for item in node.items if item.optional_vars is not None]
+            elif isinstance(node, ast.AnnAssign | ast.AugAssign | ast.For | ast.AsyncFor):
+                targets = [node.target]
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    names.add(target.id)
+                else:
+                    names.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+
+
 def _bound_names(statement: ast.stmt, *, deep: bool = False) -> set[str]:
     """Names a statement binds in its scope (with ``deep``, also in nested blocks, but not nested functions)."""
     names: set[str] = set()
@@ -1031,10 +1140,11 @@ def _bound_names(statement: ast.stmt, *, deep: bool = False) -> set[str]:
     elif isinstance(statement, ast.With | ast.AsyncWith):
         targets = [item.optional_vars for item in statement.items if item.optional_vars is not None]
     for target in targets:
-        for node in ast.walk(target):
-            if isinstance(node, ast.Name):
-                names.add(node.id)
-    if deep:
+        if isinstance(target, ast.Name):
+            names.add(target.id)
+        else:
+            names.update(node.id for node in ast.walk(target) if isinstance(node, ast.Name))
+    if deep and type(statement) in _BLOCK_STATEMENTS:  # the others hold no statement nor handler
         for child in ast.iter_child_nodes(statement):
             if isinstance(child, ast.stmt):
                 names.update(_bound_names(child, deep=True))

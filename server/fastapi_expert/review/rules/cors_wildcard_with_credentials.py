@@ -13,6 +13,7 @@ __all__ = ["CorsWildcardWithCredentials"]
 
 _CORS = frozenset({"fastapi.middleware.cors.CORSMiddleware", "starlette.middleware.cors.CORSMiddleware"})
 _MIDDLEWARE = frozenset({"fastapi.middleware.Middleware", "starlette.middleware.Middleware"})
+_CORS_OR_MIDDLEWARE = _CORS | _MIDDLEWARE
 #: Origins no allow-list means to admit: if a regex takes both, it takes any.
 _FOREIGN_ORIGINS = ("https://attacker.example", "http://evil.test:8080")
 
@@ -133,7 +134,7 @@ class CorsWildcardWithCredentials(Rule):
 
     def visit_Call(self, node: ast.Call) -> None:
         func = node.func
-        if not self.context.may_refer_to(func, _CORS | _MIDDLEWARE) and not (
+        if not self.context.may_refer_to(func, _CORS_OR_MIDDLEWARE) and not (
             isinstance(func, ast.Attribute) and func.attr == "add_middleware"
         ):
             return

@@ -23,6 +23,8 @@ _SETTINGS = frozenset(
 _ENUMS = frozenset({f"enum.{name}" for name in ("Enum", "StrEnum", "IntEnum", "Flag", "IntFlag")})
 _FIELDS = frozenset({"pydantic.Field", "pydantic.fields.Field", "sqlmodel.Field", "dataclasses.field"})
 _SECRET_TYPES = frozenset({"pydantic.SecretStr", "pydantic.SecretBytes", "pydantic.types.SecretStr"})
+#: Calls whose first argument or ``default=`` is the value of the field (or secret) they define.
+_FIELD_CALLS = _FIELDS | _SECRET_TYPES
 _JWT = frozenset({"jwt.encode", "jwt.decode", "jwt.api_jwt.encode", "jwt.api_jwt.decode"})
 _JWT |= {"jose.jwt.encode", "jose.jwt.decode"}
 #: ``getenv("SECRET_KEY", "fallback")``: the name first, the fallback second or as ``default=``.
@@ -210,7 +212,7 @@ class HardcodedSecret(Rule):
     def _literal(self, value: ast.expr) -> ast.Constant | None:
         """The non-empty string literal ``value`` is, or wraps (``Field("x")``, ``SecretStr("x")``)."""
         if isinstance(value, ast.Call):
-            if self.context.refers_to(value.func, _FIELDS | _SECRET_TYPES):
+            if self.context.refers_to(value.func, _FIELD_CALLS):
                 inner = next((k.value for k in value.keywords if k.arg == "default"), None)
                 if inner is None and value.args:
                     inner = value.args[0]
@@ -263,7 +265,7 @@ class HardcodedSecret(Rule):
                 self._flag(literal, f"`{first.value}` falls back to {_USED_WHEN_UNSET}")
             return
         secrets = [k for k in node.keywords if k.arg is not None and hardcodable_secret(k.arg)]
-        if not secrets or self.context.refers_to(func, _FIELDS | _SECRET_TYPES):
+        if not secrets or self.context.refers_to(func, _FIELD_CALLS):
             return  # a Field(...) is judged with the field it defines
         for keyword in secrets:
             literal = self._literal(keyword.value)

@@ -14,6 +14,7 @@ _TRUSTED_HOST = frozenset(
     {"fastapi.middleware.trustedhost.TrustedHostMiddleware", "starlette.middleware.trustedhost.TrustedHostMiddleware"}
 )
 _MIDDLEWARE = frozenset({"fastapi.middleware.Middleware", "starlette.middleware.Middleware"})
+_TRUSTED_HOST_OR_MIDDLEWARE = _TRUSTED_HOST | _MIDDLEWARE
 
 
 class TrustedHostWildcard(Rule):
@@ -122,7 +123,7 @@ class TrustedHostWildcard(Rule):
 
     def visit_Call(self, node: ast.Call) -> None:
         func = node.func
-        if not self.context.may_refer_to(func, _TRUSTED_HOST | _MIDDLEWARE) and not (
+        if not self.context.may_refer_to(func, _TRUSTED_HOST_OR_MIDDLEWARE) and not (
             isinstance(func, ast.Attribute) and func.attr == "add_middleware"
         ):
             return
