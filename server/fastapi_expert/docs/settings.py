@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from fastapi_expert.cache_root import cache_root
 from fastapi_expert.docs.llmstxt import LLMS_TXT_SITES
 from fastapi_expert.errors import ConfigError
 
 __all__ = [
     "ALLOWED_HOSTS",
-    "CACHE_DIR_ENV",
     "DEFAULT_TTL",
     "HOSTS_ENV",
     "LLMS_TXT_ENV",
@@ -34,7 +34,6 @@ __all__ = [
 ]
 
 OFFLINE_ENV = "FASTAPI_EXPERT_OFFLINE"
-CACHE_DIR_ENV = "FASTAPI_EXPERT_CACHE_DIR"
 TTL_ENV = "FASTAPI_EXPERT_DOCS_TTL"
 HOSTS_ENV = "FASTAPI_EXPERT_DOCS_HOSTS"
 LLMS_TXT_ENV = "FASTAPI_EXPERT_DOCS_LLMS_TXT"
@@ -49,12 +48,7 @@ _NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?")
 
 def default_cache_dir(environ: Mapping[str, str] | None = None) -> Path:
     """Where fetched docs pages are cached: ``docs/`` in fastapi-expert's cache folder."""
-    environ = os.environ if environ is None else environ
-    configured = environ.get(CACHE_DIR_ENV, "").strip()
-    if configured:
-        return Path(configured).expanduser() / "docs"
-    base = environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "fastapi-expert" / "docs"
+    return cache_root(environ) / "docs"
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,30 +15,25 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 import sqlite3
 import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from fastapi_expert import __version__
+from fastapi_expert.cache_root import cache_root
 from fastapi_expert.findings import Finding
 
-__all__ = ["CACHE_ENV", "ReviewCache", "default_cache_dir"]
+__all__ = ["ReviewCache", "default_cache_dir"]
 
-CACHE_ENV = "FASTAPI_EXPERT_CACHE_DIR"
 #: Entries older than this (seconds since written) are dropped by the next run that writes.
 MAX_AGE = 30 * 24 * 3600
 _SCHEMA = "CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, findings TEXT NOT NULL, written INTEGER NOT NULL)"
 
 
 def default_cache_dir() -> Path:
-    """Where review results are cached unless told otherwise."""
-    configured = os.environ.get(CACHE_ENV)
-    if configured:
-        return Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "fastapi-expert"
+    """Where review results are cached unless told otherwise (``review.sqlite3`` in the cache folder)."""
+    return cache_root()
 
 
 class ReviewCache:
