@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -156,3 +158,25 @@ async def test_the_service_keeps_the_api_in_the_docs_cache_directory(
     answer = await DocsService(settings=settings, environment=fake_environment).fetch_docs("shop-kit", "checkout()")
     assert answer.sections[0].title == "shopkit.checkout"
     assert [path.name.split("-")[0] for path in (tmp_path / "docs" / "api").glob("*.json")] == ["shopkit"]
+
+
+def test_files_not_used_for_a_month_are_dropped_by_the_next_write(shop: Path, tmp_path: Path) -> None:
+    """A deleted environment's file goes; one read recently stays, because reading it touches it."""
+    cache = tmp_path / "api"
+    installed_api("shopkit", "3.1.4", (shop,), cache)
+    [kept] = cache.glob("*.json")
+    cache.mkdir(exist_ok=True)
+    gone = cache / "oldpkg-0123456789abcdef01234567.json"
+    gone.write_text("{}")
+    leftover = cache / ".tmp-abc.json"
+    leftover.write_text("half")
+    fresh_leftover = cache / ".tmp-now.json"
+    fresh_leftover.write_text("being written")
+    long_ago = time.time() - (api_cache.MAX_UNUSED_DAYS + 1) * 86400
+    for path in (kept, gone, leftover):
+        os.utime(path, (long_ago, long_ago))
+    assert ApiCache(cache).load("shopkit", "3.1.4", (shop,)) is not None  # a read: kept is in use again
+    write_distribution(shop, "Other-Kit", "1.0", {"otherkit/__init__.py": SOURCE})
+    installed_api("otherkit", "1.0", (shop,), cache)  # a write prunes
+    assert kept.exists() and fresh_leftover.exists()
+    assert not gone.exists() and not leftover.exists()

@@ -8,25 +8,33 @@ griffe-typingdoc, for the same version of the package and the same files (the pa
 each ``.py``/``.pyi``: an editable install changes them without a new version); otherwise the package is parsed
 again and the file replaced. Files are written atomically (a temporary file, then ``os.replace``). The cache only
 saves time: a file that cannot be read is a miss, one that cannot be written is logged, neither is an error.
+
+A file read back is touched, and writing a file drops the ones not used for ``MAX_UNUSED_DAYS`` (environments that
+were deleted, versions replaced) and temporary files a killed process left, so the folder does not grow forever.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
 import os
 import tempfile
+import time
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
 from fastapi_expert.docs.installed import ApiEntry
 
-__all__ = ["FORMAT", "ApiCache", "package_fingerprint"]
+__all__ = ["FORMAT", "MAX_UNUSED_DAYS", "ApiCache", "package_fingerprint"]
 
 #: The version of the file format and of what the entries hold; raise it when either changes.
 FORMAT = 1
+#: A cached API neither read nor written for this many days is removed by the next write.
+MAX_UNUSED_DAYS = 30
+_TEMPORARY_GRACE = 3600  # seconds: a temporary file older than this belongs to no running write
 _SOURCE_SUFFIXES = (".py", ".pyi")
 _log = logging.getLogger(__name__)
 
@@ -44,11 +52,12 @@ class ApiCache:
 
     def load(self, package: str, version: str, search_paths: tuple[Path, ...]) -> list[ApiEntry] | None:
         """The cached entries, or ``None`` when there are none for exactly this version, these files and this format."""
+        path = self.path_of(package, search_paths)
         try:
-            data = json.loads(self.path_of(package, search_paths).read_text(encoding="utf-8"))
+            data = json.loads(path.read_text(encoding="utf-8"))
             if data.get("key") != _key(package, version, search_paths):
                 return None
-            return [
+            entries = [
                 ApiEntry(
                     name=str(name),
                     kind=str(kind),
@@ -61,6 +70,9 @@ class ApiCache:
             ]
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
+        with contextlib.suppress(OSError):
+            os.utime(path)  # in use: kept by the pruning in store()
+        return entries
 
     def store(self, package: str, version: str, search_paths: tuple[Path, ...], entries: list[ApiEntry]) -> None:
         """Write the entries (atomically); a directory that is not writable is logged, not raised."""
@@ -84,6 +96,22 @@ class ApiCache:
             if temporary is not None:
                 temporary.unlink(missing_ok=True)
             _log.warning("cannot write the API cache %s: %s", path, exc.strerror or exc)
+            return
+        self.prune()
+
+    def prune(self, now: float | None = None) -> list[Path]:
+        """Remove the files not used for ``MAX_UNUSED_DAYS`` and stale temporary files; returns what was removed."""
+        now = time.time() if now is None else now
+        removed = []
+        with contextlib.suppress(OSError):
+            for entry in os.scandir(self.directory):
+                with contextlib.suppress(OSError):
+                    age = now - entry.stat(follow_symlinks=False).st_mtime
+                    stale = entry.name.startswith(".tmp-") and age > _TEMPORARY_GRACE
+                    if stale or (entry.name.endswith(".json") and age > MAX_UNUSED_DAYS * 86400):
+                        os.unlink(entry.path)
+                        removed.append(Path(entry.path))
+        return removed
 
 
 def _key(package: str, version: str, search_paths: tuple[Path, ...]) -> list[object]:
