@@ -1,7 +1,8 @@
 """Runs our rules on one file: one parse, one walk, every rule's visitors dispatched by node type.
 
-A rule whose ``TRIGGERS`` do not occur in the file's text is not even instantiated, so most files pay for a handful
-of rules. Suppression comments (``# noqa: FE001``, ``# fastapi-expert: ignore[rule-name]``) are honoured here.
+A rule whose ``TRIGGERS`` (or ``REQUIRES``) do not occur in the file's text is not even instantiated, so most files
+pay for a handful of rules. Suppression comments (``# noqa: FE001``, ``# fastapi-expert: ignore[rule-name]``) are
+honoured here.
 """
 
 from __future__ import annotations
@@ -57,19 +58,12 @@ def check_source(text: str, path: str, rules: Sequence[type[Rule]]) -> list[Find
         return [_syntax_error(exc, path)]
     except ValueError as exc:  # source with NUL bytes
         return [_syntax_error(SyntaxError(str(exc), (path, 1, 1, "")), path)]
+    selected = _selected(rules, text)
+    if not selected:
+        return []
     source = SourceFile(path, text)
     context = RuleContext(source, tree)
-    occurs: dict[tuple[str, ...], bool] = {}  # rules often share their triggers: each tuple is looked for once
-    active = []
-    for rule in rules:
-        triggers = rule.TRIGGERS
-        found = occurs.get(triggers)
-        if found is None:
-            found = occurs[triggers] = _occurs(triggers, text)
-        if found:
-            active.append(rule(context))
-    if not active:
-        return []
+    active = [rule(context) for rule in selected]
     handlers: dict[type[ast.AST], list[Handler]] = {}
     for instance in active:
         for node_type, method in _visitors(type(instance)):
@@ -80,6 +74,38 @@ def check_source(text: str, path: str, rules: Sequence[type[Rule]]) -> list[Find
     by_code = {type(instance).CODE: type(instance) for instance in active}
     findings = [_finding(report, by_code[report.code], path) for report in context.reports]
     return [finding for finding in findings if not _suppressed(finding, source)]
+
+
+#: Rules (in the order given) -> the rules grouped by what they need in the text: ``(triggers, requires, members)``
+#: with the rules' positions as members, and only the triggers that do not contain another one (it occurs then too).
+_Plan = tuple[tuple[tuple[str, ...], tuple[str, ...], tuple[int, ...]], ...]
+_PLANS: dict[tuple[type[Rule], ...], _Plan] = {}
+
+
+def _selected(rules: Sequence[type[Rule]], text: str) -> list[type[Rule]]:
+    """The rules whose ``TRIGGERS`` and ``REQUIRES`` occur in ``text``, in the order given."""
+    key = tuple(rules)
+    plan = _PLANS.get(key)
+    if plan is None:
+        groups: dict[tuple[tuple[str, ...], tuple[str, ...]], list[int]] = {}
+        for position, rule in enumerate(key):
+            groups.setdefault((_shortest(rule.TRIGGERS), _shortest(rule.REQUIRES)), []).append(position)
+        plan = _PLANS[key] = tuple(
+            (triggers, requires, tuple(members)) for (triggers, requires), members in groups.items()
+        )
+    # A non-ASCII identifier is normalized (NFKC): its spelling in the text may differ, so REQUIRES would not hold.
+    plain = text.isascii()
+    chosen = [False] * len(key)
+    for triggers, requires, members in plan:
+        if _occurs(triggers, text) and (not plain or _occurs(requires, text)):
+            for member in members:
+                chosen[member] = True
+    return [rule for rule, on in zip(key, chosen, strict=True) if on]
+
+
+def _shortest(triggers: tuple[str, ...]) -> tuple[str, ...]:
+    """``triggers`` without those that contain another one: they never occur alone."""
+    return tuple(t for t in triggers if not any(other != t and other in t for other in triggers))
 
 
 def _occurs(triggers: tuple[str, ...], text: str) -> bool:

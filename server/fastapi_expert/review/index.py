@@ -455,7 +455,7 @@ class ModuleIndex:
             names = {arg.arg for arg in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs, *extra)}
             if isinstance(function, ast.Lambda):
                 pass
-            elif any(type(node) is ast.Match for node in self.own_nodes(function)):
+            elif ast.Match in self._walk[2] and any(type(node) is ast.Match for node in self.own_nodes(function)):
                 for statement in function.body:  # a ``case`` body's names are not counted
                     names.update(_bound_names(statement, deep=True))
             else:

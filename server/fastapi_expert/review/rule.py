@@ -20,7 +20,7 @@ from fastapi_expert.findings import Severity
 if TYPE_CHECKING:
     from fastapi_expert.review.context import RuleContext
 
-__all__ = ["Edit", "Invalid", "Report", "Rule", "Valid", "kebab_case"]
+__all__ = ["ROUTES", "ROUTES_OR_DEPENDENCIES", "Edit", "Invalid", "Report", "Rule", "Valid", "kebab_case"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +65,12 @@ class Report:
     edits: tuple[Edit, ...] = field(default=())
 
 
+#: ``Rule.REQUIRES`` of a rule that reports only on the routes of an app or router.
+ROUTES = ("FastAPI", "APIRouter")
+#: ``Rule.REQUIRES`` of a rule that reports only on routes and the functions given to ``Depends``/``Security``.
+ROUTES_OR_DEPENDENCIES = (*ROUTES, "Depends", "Security")
+
+
 def kebab_case(name: str) -> str:
     """``BlockingCallInAsyncEndpoint`` -> ``blocking-call-in-async-endpoint``, ``CreateWithout201`` ->
     ``create-without-201``."""
@@ -86,6 +92,10 @@ class Rule:
     REPLACES: ClassVar[tuple[str, ...]] = ()
     #: The rule is skipped for a file whose text contains none of these (an empty tuple means always run).
     TRIGGERS: ClassVar[tuple[str, ...]] = ()
+    #: What else the file must name for the rule to find anything: it is skipped, too, for an (ASCII) file whose text
+    #: contains none of these. ``ROUTES`` for a rule that reports only on path operations (an app or router is always
+    #: spelled with one of them, whatever the imports); ``ROUTES_OR_DEPENDENCIES`` when also on ``Depends`` targets.
+    REQUIRES: ClassVar[tuple[str, ...]] = ()
     VALID: ClassVar[Sequence[Valid]] = ()
     INVALID: ClassVar[Sequence[Invalid]] = ()
 

@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from fastapi_expert.findings import Severity
 from fastapi_expert.review.index import SYNC_SESSIONS
-from fastapi_expert.review.rule import Edit, Invalid, Rule, Valid
+from fastapi_expert.review.rule import ROUTES_OR_DEPENDENCIES, Edit, Invalid, Rule, Valid
 
 __all__ = ["BlockingCallInAsyncEndpoint"]
 
@@ -94,6 +94,7 @@ class BlockingCallInAsyncEndpoint(Rule):
     FIX_SAFETY = "unsafe"
     OVERLAPS = ("ASYNC210", "ASYNC212", "ASYNC220", "ASYNC221", "ASYNC222", "ASYNC230", "ASYNC251")
     TRIGGERS = ("async def",)
+    REQUIRES = ROUTES_OR_DEPENDENCIES
 
     VALID: ClassVar = [
         # a sync route runs in the thread pool
@@ -221,7 +222,9 @@ class BlockingCallInAsyncEndpoint(Rule):
             return qualified
         if qualified == "builtins.open" and self._file_is_used(node):
             return "open"
-        if not isinstance(func, ast.Attribute):
+        if not isinstance(func, ast.Attribute) or (
+            func.attr not in _SESSION_METHODS and func.attr not in _CLIENT_METHODS
+        ):
             return None
         kind = self.context.type_of(func.value)
         if kind in SYNC_SESSIONS and func.attr in _SESSION_METHODS:

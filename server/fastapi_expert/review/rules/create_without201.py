@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from fastapi_expert.findings import Severity
 from fastapi_expert.review.index import FunctionNode, Route
-from fastapi_expert.review.rule import Invalid, Rule, Valid
+from fastapi_expert.review.rule import ROUTES, Invalid, Rule, Valid
 
 __all__ = ["CreateWithout201"]
 
@@ -80,6 +80,7 @@ class CreateWithout201(Rule):
     FIX_TITLE = "Add `status_code=201`"
     FIX_SAFETY = "safe"
     TRIGGERS = ("post", "api_route")
+    REQUIRES = ROUTES
 
     VALID: ClassVar = [
         Valid(

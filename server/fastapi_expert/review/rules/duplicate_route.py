@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from fastapi_expert.findings import Severity
 from fastapi_expert.review.index import ModuleIndex, Route
-from fastapi_expert.review.rule import Invalid, Rule, Valid
+from fastapi_expert.review.rule import ROUTES, Invalid, Rule, Valid
 
 __all__ = ["DuplicateRoute"]
 
@@ -67,6 +67,7 @@ class DuplicateRoute(Rule):
     MESSAGE = "this method and path are already registered: the route is never reached"
     SEVERITY = Severity.ERROR
     TRIGGERS = ("@",)
+    REQUIRES = ROUTES
 
     VALID: ClassVar = [
         Valid(

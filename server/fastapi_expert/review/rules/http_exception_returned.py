@@ -6,7 +6,7 @@ import ast
 from typing import ClassVar
 
 from fastapi_expert.findings import Severity
-from fastapi_expert.review.rule import Edit, Invalid, Rule, Valid
+from fastapi_expert.review.rule import ROUTES_OR_DEPENDENCIES, Edit, Invalid, Rule, Valid
 
 __all__ = ["HttpExceptionReturned"]
 
@@ -77,6 +77,7 @@ class HttpExceptionReturned(Rule):
     FIX_TITLE = "Raise it"
     FIX_SAFETY = "unsafe"
     TRIGGERS = ("Exception",)
+    REQUIRES = ROUTES_OR_DEPENDENCIES
 
     VALID: ClassVar = [
         Valid(

@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from fastapi_expert.findings import Severity
 from fastapi_expert.review.index import FunctionNode, Parameter, fastapi_names, path_parameters
-from fastapi_expert.review.rule import Edit, Invalid, Rule, Valid
+from fastapi_expert.review.rule import ROUTES_OR_DEPENDENCIES, Edit, Invalid, Rule, Valid
 
 __all__ = ["InvalidAnnotatedDefault"]
 
@@ -70,6 +70,7 @@ class InvalidAnnotatedDefault(Rule):
     FIX_TITLE = "Move the default after `=`"
     FIX_SAFETY = "safe"
     TRIGGERS = ("Annotated",)
+    REQUIRES = ROUTES_OR_DEPENDENCIES
 
     VALID: ClassVar = [
         Valid(

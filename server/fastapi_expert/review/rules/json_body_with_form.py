@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from fastapi_expert.findings import Severity
 from fastapi_expert.review.index import path_parameters
-from fastapi_expert.review.rule import Invalid, Rule, Valid
+from fastapi_expert.review.rule import ROUTES, Invalid, Rule, Valid
 
 __all__ = ["JsonBodyWithForm"]
 
@@ -69,6 +69,7 @@ class JsonBodyWithForm(Rule):
     MESSAGE = "a JSON body parameter next to form fields can never be sent"
     SEVERITY = Severity.ERROR
     TRIGGERS = ("Form", "File", "UploadFile")
+    REQUIRES = ROUTES
 
     VALID: ClassVar = [
         # a form model

@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from fastapi_expert.findings import Severity
 from fastapi_expert.review.index import Parameter, path_parameters
-from fastapi_expert.review.rule import Edit, Invalid, Rule, Valid
+from fastapi_expert.review.rule import ROUTES, Edit, Invalid, Rule, Valid
 
 __all__ = ["ListParameterWithoutQuery"]
 
@@ -67,6 +67,7 @@ class ListParameterWithoutQuery(Rule):
     FIX_TITLE = "Declare it with `Query()`"
     FIX_SAFETY = "unsafe"
     TRIGGERS = ("list", "List", "set", "Set", "tuple", "Tuple", "Sequence")
+    REQUIRES = ROUTES
 
     VALID: ClassVar = [
         Valid(

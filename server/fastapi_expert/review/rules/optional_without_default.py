@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from fastapi_expert.findings import Severity
 from fastapi_expert.review.index import Parameter, Route, path_parameters
-from fastapi_expert.review.rule import Invalid, Rule, Valid
+from fastapi_expert.review.rule import ROUTES, Invalid, Rule, Valid
 
 __all__ = ["OptionalWithoutDefault"]
 
@@ -61,6 +61,7 @@ class OptionalWithoutDefault(Rule):
     FIX_TITLE = "Add `= None`"
     FIX_SAFETY = "safe"
     TRIGGERS = ("None", "Optional")
+    REQUIRES = ROUTES
 
     VALID: ClassVar = [
         Valid("from fastapi import FastAPI\napp = FastAPI()\n@app.get('/')\ndef r(q: str | None = None): ...\n"),

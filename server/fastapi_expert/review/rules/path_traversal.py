@@ -6,7 +6,7 @@ import ast
 from typing import TYPE_CHECKING, ClassVar
 
 from fastapi_expert.findings import Severity
-from fastapi_expert.review.rule import Invalid, Rule, Valid
+from fastapi_expert.review.rule import ROUTES, Invalid, Rule, Valid
 from fastapi_expert.review.taint import RequestData, request_data_here
 
 if TYPE_CHECKING:
@@ -112,6 +112,7 @@ class PathTraversal(Rule):
     MESSAGE = "a client-supplied path reaches the file system without a containment check: `../` reaches any file"
     SEVERITY = Severity.ERROR
     TRIGGERS = ("FileResponse", "open(", "read_", "write_", "unlink", "remove", "rmtree", "listdir", "copy", "move")
+    REQUIRES = ROUTES
 
     VALID: ClassVar = [
         # plain {name}: no "/" can reach it

@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from fastapi_expert.findings import Severity
 from fastapi_expert.review.index import Owner
-from fastapi_expert.review.rule import Edit, Invalid, Rule, Valid
+from fastapi_expert.review.rule import ROUTES, Edit, Invalid, Rule, Valid
 
 __all__ = ["PathWithoutLeadingSlash"]
 
@@ -66,6 +66,7 @@ class PathWithoutLeadingSlash(Rule):
     FIX_TITLE = "Start the path with `/`"
     FIX_SAFETY = "unsafe"
     TRIGGERS = ("get", "post", "put", "patch", "delete", "route", "websocket", "head", "options")
+    REQUIRES = ROUTES
 
     VALID: ClassVar = [
         Valid("from fastapi import FastAPI\napp = FastAPI()\n@app.get('/items')\ndef r(): ...\n"),

@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from fastapi_expert.findings import Severity
 from fastapi_expert.review.index import Route
-from fastapi_expert.review.rule import Invalid, Rule, Valid
+from fastapi_expert.review.rule import ROUTES, Invalid, Rule, Valid
 from fastapi_expert.review.secret_names import SecretKind, response_secret
 
 __all__ = ["ResponseModelLeaksSecret"]
@@ -98,6 +98,7 @@ class ResponseModelLeaksSecret(Rule):
     MESSAGE = "the response model sends a secret to the client"
     SEVERITY = Severity.ERROR
     TRIGGERS = ("assw", "ecret", "_key", "Key", "hash", "Hash", "pwd")
+    REQUIRES = ROUTES
 
     VALID: ClassVar = [
         # response_model= filters the returned object
@@ -201,6 +202,7 @@ class ResponseModelLeaksSecret(Rule):
     ]
 
     def finish(self) -> None:
+        secrets: dict[str, list[tuple[str, SecretKind]]] = {}  # by model: routes often share theirs
         for route in self.context.index.routes:
             if route.is_websocket:
                 continue
@@ -208,9 +210,11 @@ class ResponseModelLeaksSecret(Rule):
             if target is None:
                 continue
             for name in self._classes_in(target):
+                if name not in secrets:
+                    secrets[name] = self._secrets(name, "", set())
                 leaks = [
                     (path, kind)
-                    for path, kind in self._secrets(name, "", set())
+                    for path, kind in secrets[name]
                     if path not in excluded and (kind != "credential" or set(route.methods) <= _READS)
                 ]
                 if leaks:

@@ -37,6 +37,9 @@ _COROUTINES: dict[str, frozenset[str]] = {
     **dict.fromkeys(_spellings("Request", "fastapi.requests", "starlette.requests"), _REQUEST),
 }
 
+#: Every coroutine method name of those classes.
+_METHODS = frozenset(method for methods in _COROUTINES.values() for method in methods)
+
 
 class UnawaitedCoroutine(Rule):
     """## What it does
@@ -187,7 +190,7 @@ class UnawaitedCoroutine(Rule):
         if not scopes or not isinstance(scopes[-1], ast.AsyncFunctionDef):
             return
         func = node.func
-        if not isinstance(func, ast.Attribute) or not isinstance(func.value, ast.Name):
+        if not isinstance(func, ast.Attribute) or not isinstance(func.value, ast.Name) or func.attr not in _METHODS:
             return
         kind = self.context.type_of(func.value)
         if kind is None or func.attr not in _COROUTINES.get(kind, ()):

@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from fastapi_expert.findings import Severity
 from fastapi_expert.review.index import FunctionNode, Parameter, path_parameters
-from fastapi_expert.review.rule import Edit, Invalid, Rule, Valid
+from fastapi_expert.review.rule import ROUTES_OR_DEPENDENCIES, Edit, Invalid, Rule, Valid
 
 __all__ = ["UnboundedPagination"]
 
@@ -88,6 +88,7 @@ class UnboundedPagination(Rule):
     FIX_TITLE = "Bound it with `Query(ge=1, le=100)`"
     FIX_SAFETY = "unsafe"
     TRIGGERS = ("limit", "size", "per_page", "perPage")
+    REQUIRES = ROUTES_OR_DEPENDENCIES
 
     VALID: ClassVar = [
         Valid(

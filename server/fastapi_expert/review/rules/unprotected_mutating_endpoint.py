@@ -17,7 +17,7 @@ from fastapi_expert.review.index import (
     dotted_name,
     fastapi_names,
 )
-from fastapi_expert.review.rule import Invalid, Rule, Valid
+from fastapi_expert.review.rule import ROUTES, Invalid, Rule, Valid
 
 __all__ = ["UnprotectedMutatingEndpoint"]
 
@@ -123,6 +123,7 @@ class UnprotectedMutatingEndpoint(Rule):
     MESSAGE = "this route changes data without the auth dependency the other routes have"
     SEVERITY = Severity.WARNING
     TRIGGERS = ("Depends", "Security")
+    REQUIRES = ROUTES
 
     VALID: ClassVar = [
         # the whole router is protected

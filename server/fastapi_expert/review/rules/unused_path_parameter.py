@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from fastapi_expert.findings import Severity
 from fastapi_expert.review.index import FunctionNode, Route, fastapi_names
-from fastapi_expert.review.rule import Invalid, Rule, Valid
+from fastapi_expert.review.rule import ROUTES, Invalid, Rule, Valid
 
 __all__ = ["UnusedPathParameter"]
 
@@ -69,6 +69,7 @@ class UnusedPathParameter(Rule):
     SEVERITY = Severity.ERROR
     OVERLAPS = ("FAST003",)
     TRIGGERS = ("{",)
+    REQUIRES = ROUTES
 
     VALID: ClassVar = [
         Valid("from fastapi import FastAPI\napp = FastAPI()\n@app.get('/items/{item_id}')\ndef r(item_id: int): ...\n"),

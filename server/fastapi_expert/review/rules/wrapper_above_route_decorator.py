@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from fastapi_expert.findings import Severity
 from fastapi_expert.review.index import FunctionNode
-from fastapi_expert.review.rule import Invalid, Rule, Valid
+from fastapi_expert.review.rule import ROUTES, Invalid, Rule, Valid
 
 __all__ = ["WrapperAboveRouteDecorator"]
 
@@ -95,6 +95,7 @@ class WrapperAboveRouteDecorator(Rule):
     MESSAGE = "a decorator above the route decorator never runs for requests"
     SEVERITY = Severity.ERROR
     TRIGGERS = ("@",)
+    REQUIRES = ROUTES
 
     VALID: ClassVar = [
         # below the route decorator
