@@ -14,19 +14,18 @@ import pytest
 from fastapi_expert.errors import InputError, SandboxError
 from fastapi_expert.models import GeneratedFile
 from fastapi_expert.validate import confine, sandbox
+from fastapi_expert.validate.cgroups import task_count
 from fastapi_expert.validate.overlay import MAX_FILES, checked_files, module_name, overlay_files
 from fastapi_expert.validate.sandbox import (
-    HYPOTHESIS_ENV,
     SANDBOX_UID,
     Isolation,
     _database_paths,
     _environment,
     _nproc,
-    _task_count,
-    _UnicodeTables,
     detect_isolation,
     prepare_run_folder,
 )
+from fastapi_expert.validate.unicode_tables import HYPOTHESIS_ENV, UnicodeTables
 
 
 class TestDetection:
@@ -205,7 +204,7 @@ def test_rlimit_nproc_leaves_headroom_above_what_the_user_runs_now() -> None:
     """The fallback's fork limit for a non-root user: its current task count plus headroom (never below it)."""
     limit = _nproc(Isolation(nproc=True))
     assert limit is not None
-    assert limit > _task_count(os.getuid())
+    assert limit > task_count(os.getuid())
     assert _nproc(Isolation(cgroups=(("pids", Path("/x")),), nproc=True)) is None
 
 
@@ -220,7 +219,7 @@ def test_hypothesis_unicode_tables_are_built_once_and_copied_into_each_run(tmp_p
     import unicodedata
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    tables = _UnicodeTables()
+    tables = UnicodeTables()
     assert tables.storage == tmp_path / "cache" / "fastapi-expert" / "hypothesis"
     assert tables.build()
     built = tables.storage / "unicode_data" / unicodedata.unidata_version
@@ -253,7 +252,7 @@ def test_hypothesis_unicode_tables_are_built_once_and_copied_into_each_run(tmp_p
 def test_without_built_tables_a_run_folder_starts_the_build_and_has_none(tmp_path, monkeypatch) -> None:
     started: list[bool] = []
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    tables = _UnicodeTables()
+    tables = UnicodeTables()
     monkeypatch.setattr(tables, "build", lambda: started.append(True) or False)
     monkeypatch.setattr(sandbox, "unicode_tables", tables)
     base = prepare_run_folder()

@@ -453,7 +453,7 @@ def _pattern_sample(pattern: str, low: int, high: int | None) -> tuple[str | Non
 
 def warm() -> None:
     """Draw one string for a pattern: hypothesis loads (or builds and stores) its Unicode tables
-    (``sandbox.unicode_tables`` runs this once to build them for the sandboxed children)."""
+    (``unicode_tables.py`` runs this once to build them for the sandboxed children)."""
     text, reason = _pattern_sample(r"^\w[A-Z]{2}-\d{4}.$", 0, None)
     if text is None:
         raise UnsatisfiableSchema(reason, location="warm")

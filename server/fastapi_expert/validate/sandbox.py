@@ -6,8 +6,8 @@ What this machine allows is detected once (``detect_isolation``) and every layer
   --map-root-user`` first when not root and user namespaces are allowed). The child is the init of its own PID
   namespace, so when it dies the kernel kills every process the code started, wherever it moved; the network
   namespace holds only ``lo``; the mount namespace lets the child hide the real home and other runs' folders.
-- **fork limit that binds for root**: a per-run pids cgroup (v1, or v2 at the root) with ``pids.max``, and a memory
-  cgroup capping the whole run. Otherwise ``RLIMIT_NPROC`` when the code does not run as root.
+- **fork limit that binds for root**: a per-run pids cgroup with ``pids.max``, and a memory cgroup capping the whole
+  run (see ``cgroups.py``). Otherwise ``RLIMIT_NPROC`` when the code does not run as root.
 - **unprivileged user**: as root with namespaces, the child drops to uid/gid 65534 after its mounts.
 - **rlimits, scrubbed environment, audit hook**: always (see ``confine.py``).
 
@@ -17,6 +17,7 @@ still runs in its own session with rlimits and the audit hook, and is killed as 
 A child is started before its job is known (``SandboxProcess``): it confines itself and loads FastAPI while the
 harness lays out and reviews the files, then receives the job on a pipe. The harness keeps one such child waiting
 as a spare (``spares``), with the same layers, so a run need not wait for Python to start; each child runs one job.
+Each run's folder gets a copy of hypothesis' Unicode tables, built once (see ``unicode_tables.py``).
 
 On timeout, cancellation or after the last step, the whole process group and every process left in the run's
 cgroups get SIGKILL, the child is reaped, and the cgroups and the run's folder are removed.
@@ -29,7 +30,6 @@ import contextlib
 import functools
 import json
 import os
-import secrets
 import shutil
 import signal
 import subprocess
@@ -37,8 +37,7 @@ import sys
 import tempfile
 import threading
 import time
-import unicodedata
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -46,7 +45,16 @@ from typing import Any, BinaryIO
 import anyio
 
 from fastapi_expert.errors import SandboxError
+from fastapi_expert.validate.cgroups import (
+    MEMORY_CGROUP_BYTES,
+    PIDS_MAX,
+    cgroup_parents,
+    empty_and_remove,
+    run_cgroups,
+    task_count,
+)
 from fastapi_expert.validate.confine import SandboxConfig
+from fastapi_expert.validate.unicode_tables import HYPOTHESIS_ENV, unicode_tables
 
 __all__ = [
     "MAX_CPU_SECONDS",
@@ -75,14 +83,8 @@ SANDBOX_UID = 65534
 START_TIMEOUT = 60.0
 #: The hard CPU-time limit of a child; each job lowers the soft limit to its own timeout.
 MAX_CPU_SECONDS = 1000
-_PIDS_MAX = 128
-_MEMORY_CGROUP_BYTES = 4 * 1024**3
 _NPROC_HEADROOM = 128
 _TAIL_BYTES = 64 * 1024
-#: Where the child's hypothesis keeps its storage (``examples.py`` draws strings matching a ``pattern`` with it).
-HYPOTHESIS_ENV = "HYPOTHESIS_STORAGE_DIRECTORY"
-_TABLES_TIMEOUT = 300.0
-_CGROUP_GROUP = "fastapi-expert"
 _NAMESPACE_FLAGS = ("--pid", "--fork", "--kill-child", "--mount-proc", "--net", "--ipc", "--uts")
 
 
@@ -104,7 +106,7 @@ class Isolation:
         if self.nproc:
             layers.append("RLIMIT_NPROC")
         for name, _ in self.cgroups:
-            limit = f"max {_PIDS_MAX} tasks" if name == "pids" else f"max {_MEMORY_CGROUP_BYTES / 1024**3:g} GiB"
+            limit = f"max {PIDS_MAX} tasks" if name == "pids" else f"max {MEMORY_CGROUP_BYTES / 1024**3:g} GiB"
             layers.append(f"{name} cgroup ({limit})")
         if not layers:
             layers.append("no namespaces or cgroups: process group, rlimits and audit hook only")
@@ -172,7 +174,7 @@ def detect_isolation(mode: str | None = None) -> Isolation:
     if mode == "minimal":
         return Isolation(nproc=not root)
     unshare = _namespaces(root)
-    cgroups = _cgroup_parents() if root else ()
+    cgroups = cgroup_parents() if root else ()
     uid = SANDBOX_UID if root and unshare else None
     return Isolation(
         unshare=unshare, user_namespace=not root and bool(unshare), cgroups=cgroups, uid=uid, nproc=not root
@@ -190,114 +192,6 @@ def _namespaces(root: bool) -> tuple[str, ...]:
     except (OSError, subprocess.TimeoutExpired):
         return ()
     return command if probe.returncode == 0 else ()
-
-
-def _cgroup_parents() -> tuple[tuple[str, Path], ...]:
-    """Writable places for per-run pids and memory cgroups (v1 hierarchies, or v2 when we are at its root)."""
-    mounts: dict[str, Path] = {}
-    try:
-        lines = Path("/proc/self/mounts").read_text(encoding="utf-8").splitlines()
-        own = Path("/proc/self/cgroup").read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return ()
-    for line in lines:
-        parts = line.split()
-        if len(parts) >= 4 and parts[2] == "cgroup":
-            for option in parts[3].split(","):
-                if option in ("pids", "memory"):
-                    mounts[option] = Path(parts[1])
-        elif len(parts) >= 4 and parts[2] == "cgroup2":
-            mounts.setdefault("unified", Path(parts[1]))
-    positions = {}
-    for line in own:
-        _, controllers, path = line.split(":", 2)
-        for controller in controllers.split(",") if controllers else ["unified"]:
-            positions[controller] = path
-    found = []
-    for controller in ("pids", "memory"):
-        mount, position = mounts.get(controller), positions.get(controller)
-        if mount is None or position is None:
-            unified, where = mounts.get("unified"), positions.get("unified")
-            if unified is None or where != "/" or not _v2_enabled(unified, controller):
-                continue
-            mount, position = unified, "/"
-        parent = mount / position.lstrip("/") / _CGROUP_GROUP
-        try:
-            parent.mkdir(exist_ok=True)
-            _remove_stale(parent)
-            probe = parent / f"probe-{secrets.token_hex(4)}"
-            probe.mkdir()
-            probe.rmdir()
-        except OSError:
-            continue
-        found.append((controller, parent))
-    return tuple(found)
-
-
-def _remove_stale(parent: Path) -> None:
-    """Remove run cgroups left by processes that died without cleaning up (``run-<pid>-<token>``, empty)."""
-    for folder in parent.glob("run-*"):
-        pid = folder.name.split("-")[1]
-        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
-            with contextlib.suppress(OSError):
-                folder.rmdir()
-
-
-def _v2_enabled(unified: Path, controller: str) -> bool:
-    try:
-        return controller in (unified / "cgroup.subtree_control").read_text(encoding="ascii").split()
-    except OSError:
-        return False
-
-
-@contextlib.contextmanager
-def _run_cgroups(isolation: Isolation, memory_bytes: int) -> Iterator[list[Path]]:
-    """Create this run's cgroups with their limits; on exit kill whatever is left in them and remove them."""
-    created: list[Path] = []
-    try:
-        for controller, parent in isolation.cgroups:
-            folder = parent / f"run-{os.getpid()}-{secrets.token_hex(6)}"
-            folder.mkdir()
-            created.append(folder)
-            if controller == "pids":
-                (folder / "pids.max").write_text(str(_PIDS_MAX), encoding="ascii")
-            elif (folder / "memory.limit_in_bytes").exists():
-                (folder / "memory.limit_in_bytes").write_text(str(max(memory_bytes, _MEMORY_CGROUP_BYTES)))
-            else:
-                (folder / "memory.max").write_text(str(max(memory_bytes, _MEMORY_CGROUP_BYTES)), encoding="ascii")
-        yield created
-    finally:
-        for folder in created:
-            _empty_and_remove(folder)
-
-
-def _empty_and_remove(folder: Path) -> None:
-    for _ in range(200):
-        try:
-            pids = [int(pid) for pid in (folder / "cgroup.procs").read_text(encoding="ascii").split()]
-        except OSError:
-            return
-        for pid in pids:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-        try:
-            folder.rmdir()
-        except OSError:
-            time.sleep(0.01)
-        else:
-            return
-
-
-def _task_count(uid: int) -> int:
-    """How many tasks (processes and threads) ``uid`` runs now: what ``RLIMIT_NPROC`` counts."""
-    count = 0
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        with contextlib.suppress(OSError):
-            if entry.stat().st_uid == uid:
-                count += len(os.listdir(f"/proc/{entry.name}/task"))
-    return count
 
 
 def _environment(base: Path, database_url: str | None) -> dict[str, str]:
@@ -349,73 +243,6 @@ def prepare_run_folder() -> Path:
     return base
 
 
-class _UnicodeTables:
-    """Hypothesis' Unicode tables (``unicode_data/``: the general categories and the UTF-8 codec's intervals), built
-    once per machine and Python in our cache folder and copied into each run's ``tmp/``.
-
-    Drawing a string for a ``pattern`` needs them; hypothesis builds them when its storage holds none by looping over
-    every code point, which costs the sandboxed child 5-8 s of CPU in every run (its folder is new each time, and it
-    cannot see ours). The build runs once, in a background thread, in a separate unconfined interpreter of ours (no
-    code under validation runs there): until it is done, children build the tables themselves as before."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._building: threading.Thread | None = None
-
-    @property
-    def storage(self) -> Path:
-        cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-        return Path(cache) / "fastapi-expert" / "hypothesis"
-
-    def _tables(self) -> Path:
-        return self.storage / "unicode_data"
-
-    def _built(self) -> bool:
-        folder = self._tables() / unicodedata.unidata_version
-        with contextlib.suppress(OSError):
-            return any(folder.iterdir())
-        return False
-
-    def ready(self) -> Path | None:
-        """The tables' folder if they are built (else a build starts in the background and this returns ``None``)."""
-        if self._built():
-            return self._tables()
-        with self._lock:
-            if self._building is None:
-                self._building = threading.Thread(target=self.build, name="hypothesis-unicode-tables", daemon=True)
-                self._building.start()
-        return None
-
-    def build(self) -> bool:
-        """Build the tables now (a draw in a fresh interpreter storing into our cache folder); ``True`` when built."""
-        if self._built():
-            return True
-        env = {
-            "PATH": "/usr/local/bin:/usr/bin:/bin",
-            "HOME": os.path.expanduser("~"),
-            "LANG": "C.UTF-8",
-            "LC_ALL": "C.UTF-8",
-            HYPOTHESIS_ENV: str(self.storage),
-        }
-        command = [sys.executable, "-I", "-B", "-c", "from fastapi_expert.validate import examples; examples.warm()"]
-        with contextlib.suppress(OSError, subprocess.SubprocessError):
-            self.storage.mkdir(parents=True, exist_ok=True)
-            subprocess.run(  # noqa: S603
-                command,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                cwd=self.storage,
-                env=env,
-                timeout=_TABLES_TIMEOUT,
-                check=True,
-            )
-        return self._built()
-
-
-unicode_tables = _UnicodeTables()
-
-
 def hand_over(base: Path, isolation: Isolation) -> None:
     """Give the app folder and ``tmp/`` to the sandbox user (when the code runs as one)."""
     if isolation.uid is None:
@@ -453,7 +280,7 @@ class SandboxProcess:
 
     def _start(self, memory_bytes: int) -> None:
         isolation = self.isolation
-        cgroups = self._stack.enter_context(_run_cgroups(isolation, memory_bytes))
+        cgroups = self._stack.enter_context(run_cgroups(isolation.cgroups, memory_bytes))
         self._cgroups = cgroups
         report_read, report_write = os.pipe()
         control_read, control_write = os.pipe()
@@ -576,7 +403,7 @@ class SandboxProcess:
         if self._process is not None:
             _kill_group(self._process.pid)
         for folder in self._cgroups:
-            _empty_and_remove(folder)
+            empty_and_remove(folder)
 
     def discard(self) -> None:
         """Kill the child (if any) and everything it started, and remove the run's cgroups and folder (blocking)."""
@@ -726,7 +553,7 @@ def _nproc(isolation: Isolation) -> int | None:
     if any(name == "pids" for name, _ in isolation.cgroups):
         return None
     if isolation.uid is not None:
-        return _task_count(isolation.uid) + _NPROC_HEADROOM
+        return task_count(isolation.uid) + _NPROC_HEADROOM
     if isolation.nproc:
-        return _task_count(os.getuid()) + _NPROC_HEADROOM
+        return task_count(os.getuid()) + _NPROC_HEADROOM
     return None
