@@ -8,6 +8,7 @@ honoured here.
 from __future__ import annotations
 
 import ast
+import gc
 import re
 import warnings
 from collections.abc import Callable, Sequence
@@ -51,7 +52,21 @@ def _visitors(rule: type[Rule]) -> tuple[tuple[type[ast.AST], str], ...]:
 
 
 def check_source(text: str, path: str, rules: Sequence[type[Rule]]) -> list[Finding]:
-    """Our findings for one file (unsorted). A file that does not parse gives one ``syntax-error`` finding."""
+    """Our findings for one file (unsorted). A file that does not parse gives one ``syntax-error`` finding.
+
+    The cyclic garbage collector is paused meanwhile (if it runs): the thousands of nodes of the tree are freed by
+    reference counting when the check ends, and collections during it would only traverse them again and again."""
+    pausing = gc.isenabled()
+    if pausing:
+        gc.disable()
+    try:
+        return _check(text, path, rules)
+    finally:
+        if pausing:
+            gc.enable()
+
+
+def _check(text: str, path: str, rules: Sequence[type[Rule]]) -> list[Finding]:
     try:
         tree = parse_source(text, path)
     except SyntaxError as exc:
@@ -121,18 +136,17 @@ def _dispatch(context: RuleContext, handlers: dict[type[ast.AST], list[Handler]]
     holding its ancestors while they run; the stack is empty again afterwards."""
     order, depths = context.index.preorder
     path: list[ast.AST] = [context.tree] * (max(depths) + 1)  # path[d]: the latest node met at depth d
-    stack = context.stack
+    context.follow(path)
+    moved = context.moved
     found = handlers.get
     for node, depth in zip(order, depths, strict=True):
         path[depth] = node
         called = found(type(node))
         if called is not None:
-            stack[:] = path[:depth]
-            context.moved()
+            moved(depth)
             for handler in called:
                 handler(node)
-    stack.clear()
-    context.moved()
+    moved(0)
 
 
 def _finding(report: Report, rule: type[Rule], path: str) -> Finding:

@@ -34,10 +34,15 @@ class SourceFile:
 
     path: str
     text: str
-    lines: list[str] = field(init=False)
+    _lines: list[str] | None = field(default=None, init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        self.lines = split_lines(self.text)
+    @property
+    def lines(self) -> list[str]:
+        """The lines of the text, with their endings (split on first use: most files need no position at all)."""
+        lines = self._lines
+        if lines is None:
+            lines = self._lines = split_lines(self.text)
+        return lines
 
     def column(self, line: int, byte_column: int) -> int:
         """The 0-based character column of a 0-based UTF-8 byte column on 1-based ``line``."""
@@ -119,16 +124,31 @@ class RuleContext:
         self.source = source
         self.tree = tree
         self.index = ModuleIndex(tree)
-        #: Ancestors of the node being visited, outermost first (the engine keeps it current).
-        self.stack: list[ast.AST] = []
         self.reports: list[Report] = []
+        self._path: list[ast.AST] = []  # the engine's: the latest node it met at each depth
+        self._depth = 0
+        self._stack: list[ast.AST] | None = []
         self._scopes: tuple[FunctionNode | ast.Lambda, ...] | None = None
 
     # -- where we are ------------------------------------------------------------------------------------------------
 
-    def moved(self) -> None:
-        """The engine changed ``stack``: what was derived from it is stale."""
+    def follow(self, path: list[ast.AST]) -> None:
+        """The engine walks the tree keeping ``path[d]`` the latest node it met at depth ``d``."""
+        self._path = path
+
+    def moved(self, depth: int) -> None:
+        """The engine is at a node of depth ``depth``: its ancestors are the first ``depth`` nodes of the path."""
+        self._depth = depth
+        self._stack = None
         self._scopes = None
+
+    @property
+    def stack(self) -> list[ast.AST]:
+        """Ancestors of the node being visited, outermost first (empty outside the walk)."""
+        stack = self._stack
+        if stack is None:
+            stack = self._stack = self._path[: self._depth]
+        return stack
 
     @property
     def scopes(self) -> tuple[FunctionNode | ast.Lambda, ...]:

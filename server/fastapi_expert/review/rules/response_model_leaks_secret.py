@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import ast
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from fastapi_expert.findings import Severity
 from fastapi_expert.review.index import Route
 from fastapi_expert.review.rule import ROUTES, Invalid, Rule, Valid
 from fastapi_expert.review.secret_names import SecretKind, response_secret
+
+if TYPE_CHECKING:
+    from fastapi_expert.review.context import RuleContext
 
 __all__ = ["ResponseModelLeaksSecret"]
 
@@ -201,6 +204,12 @@ class ResponseModelLeaksSecret(Rule):
         ),
     ]
 
+    def __init__(self, context: RuleContext) -> None:
+        super().__init__(context)
+        #: By ``id()`` of the node (kept with it, so the id stays its own): what ``_classes_in``/``_hidden`` found.
+        self._classes: dict[int, tuple[ast.expr, list[str]]] = {}
+        self._hiding: dict[int, tuple[ast.AnnAssign, bool]] = {}
+
     def finish(self) -> None:
         secrets: dict[str, list[tuple[str, SecretKind]]] = {}  # by model: routes often share theirs
         for route in self.context.index.routes:
@@ -243,6 +252,12 @@ class ResponseModelLeaksSecret(Rule):
 
     def _classes_in(self, annotation: ast.expr) -> list[str]:
         """Module classes named in an annotation, outermost first (``Page[Item]`` -> ``Page``, ``Item``)."""
+        key = id(annotation)
+        if key not in self._classes:
+            self._classes[key] = (annotation, self._find_classes_in(annotation))
+        return self._classes[key][1]
+
+    def _find_classes_in(self, annotation: ast.expr) -> list[str]:
         found: list[str] = []
         for node in ast.walk(annotation):
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
@@ -282,6 +297,12 @@ class ResponseModelLeaksSecret(Rule):
         return found
 
     def _hidden(self, statement: ast.AnnAssign) -> bool:
+        key = id(statement)
+        if key not in self._hiding:
+            self._hiding[key] = (statement, self._is_hidden(statement))
+        return self._hiding[key][1]
+
+    def _is_hidden(self, statement: ast.AnnAssign) -> bool:
         annotation = statement.annotation
         for node in ast.walk(annotation):
             if isinstance(node, ast.Name | ast.Attribute) and self.context.index.resolve(node) in _HIDDEN_TYPES:
