@@ -83,7 +83,8 @@ def _check(text: str, path: str, rules: Sequence[type[Rule]]) -> list[Finding]:
     for instance in active:
         for node_type, method in _visitors(type(instance)):
             handlers.setdefault(node_type, []).append(getattr(instance, method))
-    _dispatch(context, handlers)
+    if handlers:
+        _dispatch(context, handlers)
     for instance in active:
         instance.finish()
     by_code = {type(instance).CODE: type(instance) for instance in active}

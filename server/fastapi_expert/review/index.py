@@ -260,7 +260,7 @@ _SCALAR_FIELDS = frozenset(
     | {"kwd_attrs", "ctx", "op", "ops"}
 )
 #: Node type -> the fields of it that may hold nodes, in ``ast.iter_child_nodes`` order (filled as types are met).
-_CHILD_FIELDS: dict[type[ast.AST], tuple[str, ...]] = {}
+_CHILD_FIELDS: dict[type[ast.AST], tuple[tuple[str, bool], ...]] = {}
 #: Nodes whose body is a frame of its own: ``own_nodes`` does not look inside them.
 _NEW_FRAMES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef})
 #: The nodes ``_bound_names`` takes names from.
@@ -285,11 +285,21 @@ _BINDINGS = frozenset(
 )
 
 
-def _child_fields(kind: type[ast.AST]) -> tuple[str, ...]:
-    if kind is ast.Constant or kind is ast.Global or kind is ast.Nonlocal:
-        fields: tuple[str, ...] = ()
-    else:  # Python 3.12's ``type X = ...`` names its alias with a node
-        fields = tuple(f for f in kind._fields if f not in _SCALAR_FIELDS or kind.__name__ == "TypeAlias")
+#: A set of qualified names -> the last parts of them (shared by every file: rules pass module constants).
+_LAST_PARTS: dict[frozenset[str], frozenset[str]] = {}
+
+
+def _child_fields(node: ast.AST) -> tuple[tuple[str, bool], ...]:
+    """``(field, whether it holds a list)`` for each field of ``node``'s type that may hold nodes (a field holding a
+    list in one node of a type holds one in all)."""
+    kind = type(node)
+    fields: tuple[tuple[str, bool], ...] = ()
+    if kind is not ast.Constant and kind is not ast.Global and kind is not ast.Nonlocal:
+        fields = tuple(
+            (name, isinstance(getattr(node, name, None), list))
+            for name in kind._fields
+            if name not in _SCALAR_FIELDS or kind.__name__ == "TypeAlias"  # 3.12's ``type X = ...`` names it by a node
+        )
     _CHILD_FIELDS[kind] = fields
     return fields
 
@@ -354,19 +364,22 @@ class ModuleIndex:
             else:
                 places.append(position)
             position += 1
-            fields = table[kind] if kind in table else _child_fields(kind)
+            fields = table[kind] if kind in table else _child_fields(node)
             if not fields:
                 continue
             children: list[tuple[ast.AST, int]] = []
             depth += 1
-            for name in fields:
+            for name, many in fields:
                 value = getattr(node, name, None)
-                if isinstance(value, list):
-                    for item in value:
-                        if isinstance(item, node_type):
-                            children.append((item, depth))
+                if many:
+                    if value:
+                        for item in value:
+                            if isinstance(item, node_type):
+                                children.append((item, depth))
                 elif isinstance(value, node_type):
                     children.append((value, depth))
+                elif isinstance(value, list):  # a list field missing from the first node of its type (built by hand)
+                    children.extend((item, depth) for item in value if isinstance(item, node_type))
             if children:
                 children.reverse()
                 pending += children
@@ -509,9 +522,11 @@ class ModuleIndex:
         after ``import X as Go``)."""
         spellings = self._spellings.get(names)
         if spellings is None:
-            lasts = {name.rsplit(".", 1)[-1] for name in names}
-            aliases = {local for local, qualified in self.imports.items() if qualified in names}
-            spellings = self._spellings[names] = frozenset(lasts | aliases)
+            lasts = _LAST_PARTS.get(names)
+            if lasts is None:
+                lasts = _LAST_PARTS[names] = frozenset(name.rsplit(".", 1)[-1] for name in names)
+            aliases = [local for local, qualified in self.imports.items() if qualified in names]
+            spellings = self._spellings[names] = lasts.union(aliases) if aliases else lasts
         if isinstance(node, ast.Attribute):
             return node.attr in spellings
         return isinstance(node, ast.Name) and node.id in spellings
