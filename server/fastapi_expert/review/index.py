@@ -31,6 +31,7 @@ __all__ = [
     "dotted_name",
     "fastapi_names",
     "path_parameters",
+    "walk",
 ]
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
@@ -101,6 +102,24 @@ _SESSION_FACTORIES = {
     "sqlalchemy.ext.asyncio.async_sessionmaker": "sqlalchemy.ext.asyncio.AsyncSession",
     "sqlalchemy.ext.asyncio.session.async_sessionmaker": "sqlalchemy.ext.asyncio.AsyncSession",
 }
+
+
+def walk(node: ast.AST) -> list[ast.AST]:
+    """``list(walk(node))``, the same nodes in the same (breadth-first) order, at a fraction of the cost (no
+    generators): rules walk small subtrees often."""
+    found = [node]
+    node_type = ast.AST
+    position = 0
+    while position < len(found):
+        current = found[position]
+        position += 1
+        for name in current._fields:
+            value = getattr(current, name, None)
+            if isinstance(value, node_type):
+                found.append(value)
+            elif isinstance(value, list):
+                found.extend(item for item in value if isinstance(item, node_type))
+    return found
 
 
 def dotted_name(node: ast.AST) -> str | None:
@@ -1050,7 +1069,7 @@ class ModuleIndex:
                 id(inner)
                 for node in nodes
                 if type(node) in _COMPREHENSIONS
-                for inner in ast.walk(node)
+                for inner in walk(node)
                 if type(inner) is ast.NamedExpr
             }
         for node in binding:
@@ -1082,7 +1101,7 @@ class ModuleIndex:
         if isinstance(target, ast.Name):
             bind(target.id, qualified)
             return
-        for node in ast.walk(target):
+        for node in walk(target):
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
                 bind(node.id, None)
 
@@ -1133,7 +1152,7 @@ def _frame_bindings(nodes: tuple[ast.AST, ...], names: set[str]) -> None:
                 if isinstance(target, ast.Name):
                     names.add(target.id)
                 else:
-                    names.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+                    names.update(n.id for n in walk(target) if isinstance(n, ast.Name))
 
 
 def _bound_names(statement: ast.stmt, *, deep: bool = False) -> set[str]:
@@ -1158,7 +1177,7 @@ def _bound_names(statement: ast.stmt, *, deep: bool = False) -> set[str]:
         if isinstance(target, ast.Name):
             names.add(target.id)
         else:
-            names.update(node.id for node in ast.walk(target) if isinstance(node, ast.Name))
+            names.update(node.id for node in walk(target) if isinstance(node, ast.Name))
     if deep and type(statement) in _BLOCK_STATEMENTS:  # the others hold no statement nor handler
         for child in ast.iter_child_nodes(statement):
             if isinstance(child, ast.stmt):

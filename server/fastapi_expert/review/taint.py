@@ -24,7 +24,7 @@ import string
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
-from fastapi_expert.review.index import FunctionNode, ModuleIndex, Parameter, Route, dotted_name, fastapi_names
+from fastapi_expert.review.index import FunctionNode, ModuleIndex, Parameter, Route, dotted_name, fastapi_names, walk
 from fastapi_expert.review.string_shapes import (
     DATA,
     OPAQUE,
@@ -399,7 +399,7 @@ class RequestData:
         for target, value, binding in bindings:
             # ``name = os.path.basename(name)``: the parameter is cleansed in place before its use.
             if binding == "assign" and isinstance(target, ast.Name) and target.id in self._data:
-                mentions = any(isinstance(n, ast.Name) and n.id == target.id for n in ast.walk(value))
+                mentions = any(isinstance(n, ast.Name) and n.id == target.id for n in walk(value))
                 if mentions and not self.carries(value):
                     del self._data[target.id]
         changed = True
@@ -424,7 +424,7 @@ class RequestData:
         else:
             shapes = [(DATA,)]
         changed = False
-        for node in ast.walk(target):
+        for node in walk(target):
             if isinstance(node, ast.Name):
                 known = self._data.setdefault(node.id, [])
                 for shape in shapes:

@@ -6,7 +6,7 @@ import ast
 from typing import ClassVar
 
 from fastapi_expert.findings import Severity
-from fastapi_expert.review.index import fastapi_names
+from fastapi_expert.review.index import fastapi_names, walk
 from fastapi_expert.review.rule import Invalid, Rule, Valid
 
 __all__ = ["DependsCalled"]
@@ -130,5 +130,5 @@ class DependsCalled(Rule):
             return False
         inner = {n.name for n in function.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)}
         return any(
-            isinstance(n, ast.Return) and isinstance(n.value, ast.Name | ast.Lambda) for n in ast.walk(function)
-        ) and bool(inner or any(isinstance(n, ast.Lambda) for n in ast.walk(function)))
+            isinstance(n, ast.Return) and isinstance(n.value, ast.Name | ast.Lambda) for n in walk(function)
+        ) and bool(inner or any(isinstance(n, ast.Lambda) for n in walk(function)))

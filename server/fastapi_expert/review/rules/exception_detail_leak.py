@@ -7,7 +7,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, ClassVar
 
 from fastapi_expert.findings import Severity
-from fastapi_expert.review.index import FunctionNode, ModuleIndex, fastapi_names
+from fastapi_expert.review.index import FunctionNode, ModuleIndex, fastapi_names, walk
 from fastapi_expert.review.rule import Invalid, Rule, Valid
 
 if TYPE_CHECKING:
@@ -425,7 +425,7 @@ def _is_unexpected(index: ModuleIndex, node: ast.expr) -> bool:
 
 def _narrows(test: ast.expr, name: str) -> bool:
     """Whether ``test`` checks the exception's type (``isinstance(exc, ...)``, ``type(exc) is ...``)."""
-    for node in ast.walk(test):
+    for node in walk(test):
         if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Name)

@@ -6,7 +6,7 @@ import ast
 from typing import ClassVar
 
 from fastapi_expert.findings import Severity
-from fastapi_expert.review.index import FunctionNode, Parameter, fastapi_names, path_parameters
+from fastapi_expert.review.index import FunctionNode, Parameter, fastapi_names, path_parameters, walk
 from fastapi_expert.review.rule import ROUTES_OR_DEPENDENCIES, Edit, Invalid, Rule, Valid
 
 __all__ = ["InvalidAnnotatedDefault"]
@@ -192,7 +192,7 @@ class InvalidAnnotatedDefault(Rule):
         parameter = parameters[position]
         annotation = parameter.node.annotation
         later = parameters[position + 1 :]
-        inside = annotation is not None and any(n is call for n in ast.walk(annotation))
+        inside = annotation is not None and any(n is call for n in walk(annotation))
         valid = parameter.keyword_only or all(p.default is not None or p.keyword_only for p in later)
         if parameter.default is not None or not inside or not valid or annotation is None:
             return []

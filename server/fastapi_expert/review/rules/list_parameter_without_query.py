@@ -6,7 +6,7 @@ import ast
 from typing import ClassVar
 
 from fastapi_expert.findings import Severity
-from fastapi_expert.review.index import Parameter, path_parameters
+from fastapi_expert.review.index import Parameter, path_parameters, walk
 from fastapi_expert.review.rule import ROUTES, Edit, Invalid, Rule, Valid
 
 __all__ = ["ListParameterWithoutQuery"]
@@ -147,7 +147,7 @@ class ListParameterWithoutQuery(Rule):
         index = self.context.index
         if index.type_kind(annotation) != "sequence" or annotation is None:
             return False
-        inner = [node for node in ast.walk(annotation) if isinstance(node, ast.Subscript)]
+        inner = [node for node in walk(annotation) if isinstance(node, ast.Subscript)]
         items = [
             item
             for node in inner

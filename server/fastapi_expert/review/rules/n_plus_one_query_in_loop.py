@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, ClassVar
 
 from fastapi_expert.findings import Severity
-from fastapi_expert.review.index import ASYNC_SESSIONS, SYNC_SESSIONS, FunctionNode
+from fastapi_expert.review.index import ASYNC_SESSIONS, SYNC_SESSIONS, FunctionNode, walk
 from fastapi_expert.review.rule import Invalid, Rule, Valid
 
 if TYPE_CHECKING:
@@ -219,7 +219,7 @@ class NPlusOneQueryInLoop(Rule):
             return call
         if depth > 2:
             return None
-        names = {n.id for n in ast.walk(expression) if isinstance(n, ast.Name) and n.id not in types}
+        names = {n.id for n in walk(expression) if isinstance(n, ast.Name) and n.id not in types}
         for node in self.context.index.own_nodes(function):
             if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id in names for t in node.targets):
                 found = self._query_in(node.value, function, types, depth + 1)

@@ -6,6 +6,7 @@ import ast
 from typing import TYPE_CHECKING, ClassVar
 
 from fastapi_expert.findings import Severity
+from fastapi_expert.review.index import walk
 from fastapi_expert.review.rule import ROUTES, Invalid, Rule, Valid
 from fastapi_expert.review.taint import RequestData, request_data_here
 
@@ -252,13 +253,13 @@ class PathTraversal(Rule):
                 if name == "startswith" and isinstance(test.func, ast.Attribute):
                     receiver = test.func.value
                     if data.carries(receiver) or any(
-                        isinstance(n, ast.Attribute) and n.attr in _CANONICAL for n in ast.walk(receiver)
+                        isinstance(n, ast.Attribute) and n.attr in _CANONICAL for n in walk(receiver)
                     ):
                         return True
             elif any(isinstance(op, ast.In | ast.NotIn) for op in test.ops) and any(
                 data.carries(side) for side in (test.left, *test.comparators)
             ):
                 return True  # an allow-list, or ``BASE in target.parents``
-            elif any(isinstance(n, ast.Constant) and n.value == ".." for n in ast.walk(test)):
+            elif any(isinstance(n, ast.Constant) and n.value == ".." for n in walk(test)):
                 return True  # a hand-written ".." test
         return False

@@ -6,7 +6,7 @@ import ast
 from typing import TYPE_CHECKING, ClassVar
 
 from fastapi_expert.findings import Severity
-from fastapi_expert.review.index import Route
+from fastapi_expert.review.index import Route, walk
 from fastapi_expert.review.rule import ROUTES, Invalid, Rule, Valid
 from fastapi_expert.review.secret_names import SecretKind, response_secret
 
@@ -259,13 +259,13 @@ class ResponseModelLeaksSecret(Rule):
 
     def _find_classes_in(self, annotation: ast.expr) -> list[str]:
         found: list[str] = []
-        for node in ast.walk(annotation):
+        for node in walk(annotation):
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
                 try:
                     parsed = ast.parse(node.value, mode="eval").body
                 except SyntaxError:
                     continue
-                found.extend(n.id for n in ast.walk(parsed) if isinstance(n, ast.Name) and self._is_model(n.id))
+                found.extend(n.id for n in walk(parsed) if isinstance(n, ast.Name) and self._is_model(n.id))
             elif isinstance(node, ast.Name) and self._is_model(node.id):
                 found.append(node.id)
         return found
@@ -304,10 +304,10 @@ class ResponseModelLeaksSecret(Rule):
 
     def _is_hidden(self, statement: ast.AnnAssign) -> bool:
         annotation = statement.annotation
-        for node in ast.walk(annotation):
+        for node in walk(annotation):
             if isinstance(node, ast.Name | ast.Attribute) and self.context.index.resolve(node) in _HIDDEN_TYPES:
                 return True
-        calls = [n for n in (statement.value, *ast.walk(annotation)) if isinstance(n, ast.Call)]
+        calls = [n for n in (statement.value, *walk(annotation)) if isinstance(n, ast.Call)]
         for call in calls:
             qualified = self.context.index.resolve(call.func)
             if qualified in _NOT_FIELDS:

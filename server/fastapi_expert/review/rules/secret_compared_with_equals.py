@@ -7,7 +7,7 @@ import re
 from typing import ClassVar
 
 from fastapi_expert.findings import Severity
-from fastapi_expert.review.index import FunctionNode, ModuleIndex
+from fastapi_expert.review.index import FunctionNode, ModuleIndex, walk
 from fastapi_expert.review.rule import Edit, Invalid, Rule, Valid
 from fastapi_expert.review.secret_names import comparable_secret, hardcodable_secret, spells_name
 
@@ -422,7 +422,7 @@ def _single_assignment(index: ModuleIndex, function: FunctionNode, name: str) ->
 def _mentions_secret(call: ast.Call) -> bool:
     """Whether a call's arguments read a secret-named value: ``sha256(secret_key + body)`` is a home-made MAC."""
     for argument in (*call.args, *(keyword.value for keyword in call.keywords)):
-        for node in ast.walk(argument):
+        for node in walk(argument):
             name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
             if name is not None and (hardcodable_secret(name) or comparable_secret(name)):
                 return True

@@ -6,7 +6,7 @@ import ast
 from typing import ClassVar
 
 from fastapi_expert.findings import Severity
-from fastapi_expert.review.index import ASYNC_SESSIONS, SYNC_SESSIONS
+from fastapi_expert.review.index import ASYNC_SESSIONS, SYNC_SESSIONS, walk
 from fastapi_expert.review.rule import Invalid, Rule, Valid
 
 __all__ = ["SessionCommitInLoop"]
@@ -154,12 +154,12 @@ class SessionCommitInLoop(Rule):
         return loop if isinstance(loop, ast.For) and statement in loop.body else None
 
     def _batched(self, loop: ast.For) -> bool:
-        named = " ".join(n.id for n in ast.walk(loop.iter) if isinstance(n, ast.Name))
-        named += " " + " ".join(n.id for n in ast.walk(loop.target) if isinstance(n, ast.Name))
+        named = " ".join(n.id for n in walk(loop.iter) if isinstance(n, ast.Name))
+        named += " " + " ".join(n.id for n in walk(loop.target) if isinstance(n, ast.Name))
         if any(word in named.lower() for word in _BATCH_WORDS):
             return True
         return any(
             isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in _BULK
             for statement in loop.body
-            for n in ast.walk(statement)
+            for n in walk(statement)
         )

@@ -6,7 +6,7 @@ import ast
 from typing import ClassVar
 
 from fastapi_expert.findings import Severity
-from fastapi_expert.review.index import ASYNC_SESSIONS, SYNC_SESSIONS, FunctionNode
+from fastapi_expert.review.index import ASYNC_SESSIONS, SYNC_SESSIONS, FunctionNode, walk
 from fastapi_expert.review.rule import Invalid, Rule, Valid
 
 __all__ = ["SessionNotClosed"]
@@ -207,6 +207,6 @@ class SessionNotClosed(Rule):
             expression = item.context_expr
             if isinstance(expression, ast.Call) and self._creates(expression):
                 return True
-            if any(isinstance(n, ast.Name) and n.id in created for n in ast.walk(expression)):
+            if any(isinstance(n, ast.Name) and n.id in created for n in walk(expression)):
                 return True
         return False

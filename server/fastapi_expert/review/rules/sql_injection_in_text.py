@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import ClassVar
 
 from fastapi_expert.findings import Severity
+from fastapi_expert.review.index import walk
 from fastapi_expert.review.rule import Invalid, Rule, Valid
 
 __all__ = ["SqlInjectionInText"]
@@ -330,7 +331,7 @@ def _is_placeholders(node: ast.expr) -> bool:
         return False
     element = node.args[0].elt
     loop_names = {
-        n.id for generator in node.args[0].generators for n in ast.walk(generator.target) if isinstance(n, ast.Name)
+        n.id for generator in node.args[0].generators for n in walk(generator.target) if isinstance(n, ast.Name)
     }
     if isinstance(element, ast.Constant):
         return True

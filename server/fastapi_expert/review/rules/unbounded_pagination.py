@@ -6,7 +6,7 @@ import ast
 from typing import ClassVar
 
 from fastapi_expert.findings import Severity
-from fastapi_expert.review.index import FunctionNode, Parameter, path_parameters
+from fastapi_expert.review.index import FunctionNode, Parameter, path_parameters, walk
 from fastapi_expert.review.rule import ROUTES_OR_DEPENDENCIES, Edit, Invalid, Rule, Valid
 
 __all__ = ["UnboundedPagination"]
@@ -241,7 +241,7 @@ class UnboundedPagination(Rule):
 
 
 def _mentions(node: ast.expr, name: str) -> bool:
-    return any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node))
+    return any(isinstance(n, ast.Name) and n.id == name for n in walk(node))
 
 
 def _passes(node: ast.expr, name: str) -> bool:

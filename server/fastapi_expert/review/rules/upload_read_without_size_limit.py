@@ -6,7 +6,7 @@ import ast
 from typing import ClassVar
 
 from fastapi_expert.findings import Severity
-from fastapi_expert.review.index import FunctionNode
+from fastapi_expert.review.index import FunctionNode, walk
 from fastapi_expert.review.rule import Invalid, Rule, Valid
 
 __all__ = ["UploadReadWithoutSizeLimit"]
@@ -175,7 +175,7 @@ class UploadReadWithoutSizeLimit(Rule):
             if isinstance(node, ast.Compare) and any(
                 isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "len"
                 for side in (node.left, *node.comparators)
-                for n in ast.walk(side)
+                for n in walk(side)
             ):
                 return True
         return False

@@ -6,6 +6,7 @@ import ast
 from typing import ClassVar
 
 from fastapi_expert.findings import Severity
+from fastapi_expert.review.index import walk
 from fastapi_expert.review.rule import Invalid, Rule, Valid
 from fastapi_expert.review.secret_names import name_words
 
@@ -192,7 +193,7 @@ class WeakPasswordHash(Rule):
         return f"`{qualified}` is a fast digest, not a password hash: {_CRACKED}"
 
     def _has_password(self, node: ast.expr) -> bool:
-        for child in ast.walk(node):
+        for child in walk(node):
             if isinstance(child, ast.Name) and _is_password(child.id):
                 return True
             if isinstance(child, ast.Attribute) and _is_password(child.attr) and not isinstance(child.ctx, ast.Store):
@@ -207,7 +208,7 @@ class WeakPasswordHash(Rule):
         function = self.context.enclosing_function()
         body = function.body if function is not None else self.context.tree.body
         for statement in body:
-            for node in ast.walk(statement):
+            for node in walk(statement):
                 if (
                     isinstance(node, ast.Assign)
                     and any(isinstance(t, ast.Name) and t.id == receiver.id for t in node.targets)

@@ -6,7 +6,7 @@ import ast
 from typing import ClassVar
 
 from fastapi_expert.findings import Severity
-from fastapi_expert.review.index import FunctionNode, fastapi_names
+from fastapi_expert.review.index import FunctionNode, fastapi_names, walk
 from fastapi_expert.review.rule import Invalid, Rule, Valid
 
 __all__ = ["WebsocketDisconnectUnhandled"]
@@ -175,7 +175,7 @@ class WebsocketDisconnectUnhandled(Rule):
 
     @staticmethod
     def _receive_in(loop: ast.stmt, types: dict[str, str], own: set[int]) -> ast.Call | None:
-        for node in ast.walk(loop):
+        for node in walk(loop):
             if (
                 isinstance(node, ast.Call)
                 and id(node) in own

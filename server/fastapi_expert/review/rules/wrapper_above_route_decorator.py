@@ -7,7 +7,7 @@ from functools import cached_property
 from typing import ClassVar
 
 from fastapi_expert.findings import Severity
-from fastapi_expert.review.index import FunctionNode
+from fastapi_expert.review.index import FunctionNode, walk
 from fastapi_expert.review.rule import ROUTES, Invalid, Rule, Valid
 
 __all__ = ["WrapperAboveRouteDecorator"]
@@ -191,7 +191,7 @@ class WrapperAboveRouteDecorator(Rule):
 def _returned_function(function: FunctionNode) -> FunctionNode | None:
     """The function defined directly in ``function``'s body that ``function`` returns, if any."""
     inner = {s.name: s for s in function.body if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef)}
-    for node in ast.walk(function):
+    for node in walk(function):
         if isinstance(node, ast.Return) and isinstance(node.value, ast.Name) and node.value.id in inner:
             return inner[node.value.id]
     return None
