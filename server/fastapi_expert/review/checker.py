@@ -13,7 +13,7 @@ import re
 import warnings
 from collections.abc import Callable, Sequence
 
-from fastapi_expert.models import Finding, Fix, FixSafety, Severity, TextEdit
+from fastapi_expert.findings import Finding, Fix, FixSafety, Severity, TextEdit
 from fastapi_expert.review.context import RuleContext, SourceFile
 from fastapi_expert.review.rule import Report, Rule
 
