@@ -24,6 +24,7 @@ from pathlib import Path, PurePosixPath
 from fastapi_expert.errors import SourceParseError
 from fastapi_expert.review.context import SourceFile
 from fastapi_expert.review.index import FunctionNode, ModuleIndex, dotted_name
+from fastapi_expert.review.names import import_bindings
 
 __all__ = [
     "MAX_FILE_BYTES",
@@ -189,21 +190,7 @@ class _StatementIndex(ModuleIndex):
 
     @cached_property
     def imports(self) -> dict[str, str]:
-        found: dict[str, str] = {}
-        for statement in self._statements:
-            node = statement.node
-            if isinstance(node, ast.Import):
-                for alias in node.names:
-                    if alias.asname:
-                        found[alias.asname] = alias.name
-                    else:
-                        top = alias.name.split(".", 1)[0]
-                        found[top] = top
-            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                for alias in node.names:
-                    if alias.name != "*":
-                        found[alias.asname or alias.name] = f"{node.module}.{alias.name}"
-        return found
+        return import_bindings(statement.node for statement in self._statements)
 
     @cached_property
     def functions(self) -> dict[str, FunctionNode]:

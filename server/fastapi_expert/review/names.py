@@ -8,6 +8,7 @@ names of FastAPI, its security schemes and SQLAlchemy's sessions that rules comp
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterable
 from functools import cached_property
 
 from fastapi_expert.review.walk import (
@@ -27,6 +28,7 @@ __all__ = [
     "ModuleNames",
     "dotted_name",
     "fastapi_names",
+    "import_bindings",
 ]
 
 HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "options", "head", "trace"})
@@ -115,6 +117,25 @@ _STATEMENT_BINDINGS = frozenset(
 _LAST_PARTS: dict[frozenset[str], frozenset[str]] = {}
 
 
+def import_bindings(nodes: Iterable[ast.AST]) -> dict[str, str]:
+    """Local name -> qualified name bound by the absolute imports among ``nodes`` (``import a.b`` binds ``a``; a
+    relative import names no qualified module and binds nothing here)."""
+    found: dict[str, str] = {}
+    for node in nodes:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    found[alias.asname] = alias.name
+                else:
+                    top = alias.name.split(".", 1)[0]
+                    found[top] = top
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            for alias in node.names:
+                if alias.name != "*":
+                    found[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    return found
+
+
 class ModuleNames(ModuleWalk):
     """The module's walk, with what its names mean."""
 
@@ -129,20 +150,7 @@ class ModuleNames(ModuleWalk):
     @cached_property
     def imports(self) -> dict[str, str]:
         """Local name -> qualified name, for every import anywhere in the module (``import a.b`` binds ``a``)."""
-        found: dict[str, str] = {}
-        for node in self._nodes_of_either(ast.Import, ast.ImportFrom):
-            if isinstance(node, ast.Import):
-                for alias in node.names:
-                    if alias.asname:
-                        found[alias.asname] = alias.name
-                    else:
-                        top = alias.name.split(".", 1)[0]
-                        found[top] = top
-            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                for alias in node.names:
-                    if alias.name != "*":
-                        found[alias.asname or alias.name] = f"{node.module}.{alias.name}"
-        return found
+        return import_bindings(self._nodes_of_either(ast.Import, ast.ImportFrom))
 
     @_Lazy
     def module_definitions(self) -> frozenset[str]:
