@@ -282,8 +282,13 @@ def _check_files(files: Sequence[tuple[Path, str]], texts: Sequence[str], rules:
             findings += check_source(text, display, rules)
         return findings
     workers = min(os.cpu_count() or 1, 8)
-    size = max(1, len(files) // (workers * 4))
-    chunks = [[(str(p), d) for p, d in files[i : i + size]] for i in range(0, len(files), size)]
+    # Chunks of equal weight: the files, largest first, dealt round-robin (consecutive runs of a sorted tree made
+    # chunks of uneven cost, and one worker finished long after the other).
+    by_size = sorted(range(len(files)), key=lambda index: len(texts[index]), reverse=True)
+    count = min(len(files), workers * 4)
+    # The texts travel with the chunks: the main process has read them already, and reading a file again in the
+    # worker cost more (about 0.1 ms a file here) than sending it down the pipe.
+    chunks = [[(files[i][1], texts[i]) for i in by_size[start::count]] for start in range(count)]
     findings = []
     from concurrent.futures import ProcessPoolExecutor  # multiprocessing: only when there is work to spread
 
@@ -294,11 +299,11 @@ def _check_files(files: Sequence[tuple[Path, str]], texts: Sequence[str], rules:
 
 
 def _check_chunk(files: Sequence[tuple[str, str]], codes: tuple[str, ...]) -> list[Finding]:
+    """Our findings for ``(display path, text)`` pairs, in a worker process."""
     by_code = {rule.CODE: rule for rule in all_rules()}
     rules = [by_code[code] for code in codes]
     findings: list[Finding] = []
-    for path, display in files:
-        text = Path(path).read_text(encoding="utf-8")
+    for display, text in files:
         findings += check_source(text, display, rules)
     return findings
 
