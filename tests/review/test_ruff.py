@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import stat
 from pathlib import Path
 
@@ -63,3 +64,24 @@ def test_syntax_errors_and_codeless_diagnostics_are_left_to_us(tmp_path: Path, m
     ]
     _fake_ruff(tmp_path, monkeypatch, json.dumps(diagnostics))
     assert ruff.RuffRun(stdin="x = (\n").result() == []
+
+
+def test_a_ruff_that_cannot_start_is_a_ruff_error_and_leaks_no_pipe(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(ruff, "_ruff_binary", lambda: str(tmp_path / "no-ruff"))
+    before = len(os.listdir("/proc/self/fd"))
+    for _ in range(5):
+        with pytest.raises(RuffError):
+            ruff.RuffRun(stdin="x = 1\n")
+    assert len(os.listdir("/proc/self/fd")) == before
+
+
+def test_a_hung_ruff_is_killed(tmp_path: Path, monkeypatch) -> None:
+    script = tmp_path / "ruff"
+    script.write_text("#!/bin/sh\nexec sleep 60\n")
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setattr(ruff, "_ruff_binary", lambda: str(script))
+    monkeypatch.setattr(ruff, "RUFF_TIMEOUT", 0.5)
+    run = ruff.RuffRun(stdin="x = 1\n")
+    with pytest.raises(RuffError, match="did not finish"):
+        run.result()
+    assert run._process is not None and run._process.returncode is not None  # killed and reaped

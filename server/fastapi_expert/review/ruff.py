@@ -139,6 +139,8 @@ class RuffRun:
                 command, stdin=reader, stdout=subprocess.PIPE, stderr=subprocess.PIPE
             )
         except OSError as exc:
+            if stdin is not None:
+                os.close(writer)
             raise RuffError(str(exc)) from exc
         finally:
             if stdin is not None:
@@ -163,6 +165,8 @@ class RuffRun:
         try:
             stdout, stderr = self._process.communicate(timeout=RUFF_TIMEOUT)
         except subprocess.TimeoutExpired as exc:
+            self._process.kill()
+            self._process.communicate()
             raise RuffError(f"ruff did not finish in {RUFF_TIMEOUT} s") from exc
         if self._process.returncode != 0:
             raise RuffError(stderr.decode(errors="replace").strip()[-2000:], returncode=self._process.returncode)
