@@ -16,6 +16,7 @@ from fastapi_expert.config import ReviewConfig, load_config
 from fastapi_expert.errors import ConfigError, InputError
 from fastapi_expert.models import Finding, Severity
 from fastapi_expert.review import engine
+from fastapi_expert.review.cache import ReviewCache
 from fastapi_expert.review.checker import check_source
 from fastapi_expert.review.engine import MAX_FILE_BYTES, ReviewRequest, review_code, review_paths
 from fastapi_expert.review.registry import select_rules
@@ -292,3 +293,13 @@ def test_snippets_are_cached_per_filename_and_content(tmp_path: Path, monkeypatc
     monkeypatch.undo()
     other = review_code(REGEX, "b.py", request)
     assert {f.path for f in other.findings} == {"b.py"}
+
+
+def test_storing_nothing_does_not_touch_the_database(tmp_path: Path) -> None:
+    """A warm review has nothing to store: no database is opened, so no write lock is taken."""
+    cache = ReviewCache(tmp_path, ("salt",))
+    cache.put_many([])
+    assert not (tmp_path / "review.sqlite3").exists()
+    cache.put_many([(cache.key("x = 1\n"), [])])
+    assert (tmp_path / "review.sqlite3").exists()
+    assert cache.get(cache.key("x = 1\n"), "a.py") == []

@@ -82,14 +82,14 @@ class ReviewCache:
 
     def put_many(self, entries: Iterable[tuple[str, Sequence[Finding]]]) -> None:
         """Store every ``(key, findings)`` in one transaction; skipped as a whole when the cache cannot be written."""
-        connection = self._open()
-        if connection is None:
-            return
         now = int(time.time())
         rows = [
             (key, json.dumps([finding.to_dict() | {"path": ""} for finding in findings]), now)
             for key, findings in entries
         ]
+        connection = self._open() if rows else None  # a warm run writes nothing (and takes no write lock)
+        if connection is None:
+            return
         try:
             with contextlib.suppress(sqlite3.Error), connection:
                 connection.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", rows)
