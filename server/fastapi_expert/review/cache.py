@@ -43,7 +43,7 @@ class ReviewCache:
     def __init__(self, directory: Path, salt: Sequence[str]) -> None:
         self.path = directory / "review.sqlite3"
         self._salt = "\x00".join((__version__, *salt)).encode()
-        self._usable = True
+        self._broken = False  # set when the database cannot be opened: the cache is off for this instance
 
     def key(self, text: str) -> str:
         return hashlib.sha256(self._salt + b"\x00" + text.encode()).hexdigest()
@@ -98,17 +98,15 @@ class ReviewCache:
             connection.close()
 
     def _open(self) -> sqlite3.Connection | None:
-        """A connection to the database, created on first use; ``None`` when it cannot be opened (the cache is then
-        off for this instance)."""
-        if not self._usable:
+        """A connection to the database, created on first use; ``None`` when it cannot be opened."""
+        if self._broken:
             return None
-        self._usable = False
         for attempt in range(2):
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 connection = sqlite3.connect(self.path, timeout=5.0, isolation_level=None)
             except (OSError, sqlite3.Error):
-                return None
+                break
             try:
                 connection.execute("PRAGMA journal_mode=WAL")
                 connection.execute("PRAGMA synchronous=NORMAL")
@@ -116,13 +114,13 @@ class ReviewCache:
             except sqlite3.DatabaseError as exc:
                 connection.close()
                 if attempt or not _not_a_database(exc):
-                    return None
+                    break
                 with contextlib.suppress(OSError):  # a file that is not a database: start a new one
                     self.path.unlink()
                 continue
             connection.isolation_level = "DEFERRED"
-            self._usable = True
             return connection
+        self._broken = True
         return None
 
 

@@ -1,7 +1,7 @@
 """Validating a whole project as itself: its own test suite passes and its app imports and builds its OpenAPI
 schema, run by a Python of the caller's choosing (the project's virtualenv, or ours).
 
-``validate_project`` copies the project to a fresh folder (``project_copy``); ``project_steps`` runs, in one
+``validate_changes`` copies the project to a fresh folder (``project_copy``); ``project_steps`` runs, in one
 interpreter with its own process group, a scrubbed environment (plus the settings the caller supplies), a timeout and
 the detected namespaces (``sandbox.detect_isolation``: no network, a PID namespace whose processes all die with it)
 when the machine allows them:
@@ -44,7 +44,6 @@ __all__ = [
     "project_steps",
     "syntax_step",
     "validate_changes",
-    "validate_project",
     "validate_project_copy",
 ]
 
@@ -217,32 +216,6 @@ def _tests_result(report: Mapping[str, object], output: str, python: Path) -> li
     summary = next((line for line in reversed(output.strip().splitlines()) if " in " in line), "").strip("= ")
     detail = f"pytest: {summary} (python: {python})"
     return [ValidationStep(name=TESTS_STEP, ok=True, duration_ms=duration, detail=detail)]
-
-
-def validate_project(
-    root: Path,
-    app: str,
-    *,
-    python: Path | None = None,
-    source_root: str = ".",
-    tests: Sequence[str] = (),
-    timeout: float = 120.0,
-    database_url: str | None = None,
-    environment: Mapping[str, str] | None = None,
-) -> list[ValidationStep]:
-    """``validate_project_copy`` on a fresh copy of ``root`` (the project itself is never touched)."""
-    with tempfile.TemporaryDirectory(prefix="fastapi-expert-project-") as folder:
-        copy = project_copy(root, Path(folder) / "project")
-        return validate_project_copy(
-            copy,
-            app,
-            python=python,
-            source_root=source_root,
-            tests=tests,
-            timeout=timeout,
-            database_url=database_url,
-            environment=environment,
-        )
 
 
 def validate_project_copy(
